@@ -1,0 +1,1 @@
+//! communique: typesets official statements into archival PDF/A documents.
