@@ -1,1 +1,143 @@
-fn main() {}
+//! The `communique` command line: parses arguments, calls the library, reports errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use communique::{Error, FontSet, Layout, Options, Standard, Statement};
+
+/// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
+///
+/// A statement is a UTF-8 text file: either bold title and dateline lines followed by
+/// paragraphs, or Markdown with TOML front matter between `+++` lines. A layout is a TOML file
+/// describing the page, fonts, letterhead, title block, body and footer; without one, the
+/// bundled default layout is used.
+#[derive(Parser)]
+#[command(name = "communique", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Typeset one statement into a PDF.
+    ///
+    /// Exit status: 0 on success, 2 for invalid input (the message names the file, line and
+    /// column), 3 when a file cannot be read or written, 4 for an internal PDF error. On any
+    /// error nothing is written.
+    Build {
+        /// The statement file (.md or .txt).
+        statement: PathBuf,
+        /// Layout file (TOML). Default: the bundled layouts/default.toml.
+        #[arg(short, long, value_name = "LAYOUT.toml")]
+        layout: Option<PathBuf>,
+        /// Output file; `-` writes to standard output. Default: the statement's name with
+        /// the extension .pdf, beside it.
+        #[arg(short, long, value_name = "OUT.pdf")]
+        output: Option<PathBuf>,
+        /// PDF/A level. Every level except a-1b also claims PDF/UA-1. Default: the layout's
+        /// [pdf] standard, which defaults to a-2a with PDF/UA-1.
+        #[arg(long, value_name = "LEVEL")]
+        pdfa: Option<Level>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Level {
+    #[value(name = "a-1b")]
+    A1b,
+    #[value(name = "a-2a")]
+    A2a,
+    #[value(name = "a-2b")]
+    A2b,
+    #[value(name = "a-2u")]
+    A2u,
+    #[value(name = "a-3a")]
+    A3a,
+}
+
+impl From<Level> for Standard {
+    fn from(l: Level) -> Standard {
+        match l {
+            Level::A1b => Standard::A1b,
+            Level::A2a => Standard::A2a,
+            Level::A2b => Standard::A2b,
+            Level::A2u => Standard::A2u,
+            Level::A3a => Standard::A3a,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build {
+            statement,
+            layout,
+            output,
+            pdfa,
+        } => build(&statement, layout.as_deref(), output, pdfa),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn timestamp() -> Result<Option<i64>, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => communique::parse_source_date_epoch(&v)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::invalid(
+                    None,
+                    communique::error::Problem::InvalidValue {
+                        key: "SOURCE_DATE_EPOCH".into(),
+                        message: format!("`{v}` is not a number of seconds since 1970"),
+                    },
+                )
+            }),
+        Err(_) => Ok(None),
+    }
+}
+
+fn build(
+    statement_path: &Path,
+    layout_path: Option<&Path>,
+    output: Option<PathBuf>,
+    pdfa: Option<Level>,
+) -> Result<(), Error> {
+    let statement = Statement::load(statement_path)?;
+    let layout = match layout_path {
+        Some(p) => Layout::load(p)?,
+        None => Layout::builtin(),
+    };
+    let fonts = FontSet::load(&layout)?;
+    let options = Options {
+        pdfa: pdfa.map(Standard::from),
+        timestamp: timestamp()?,
+    };
+    let rendered = communique::render(&statement, &layout, &fonts, &options)?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {}: {w}", statement_path.display());
+    }
+    let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
+    if output == Path::new("-") {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&rendered.pdf)
+            .and_then(|_| stdout.flush())
+            .map_err(|source| Error::Write {
+                path: output.clone(),
+                source,
+            })?;
+    } else {
+        communique::write_atomically(&output, &rendered.pdf)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! Fonts: loading (bundled or from the layout's paths), style resolution, the per-character
+//! fallback chain, and shaping with rustybuzz (kerning and standard ligatures).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustybuzz::ttf_parser;
+
+use crate::error::{Error, Location, Problem};
+use crate::layout::Layout;
+use crate::statement::Style;
+
+static TERMES_REGULAR: &[u8] = include_bytes!("../../fonts/texgyretermes-regular.otf");
+static TERMES_BOLD: &[u8] = include_bytes!("../../fonts/texgyretermes-bold.otf");
+static TERMES_ITALIC: &[u8] = include_bytes!("../../fonts/texgyretermes-italic.otf");
+static TERMES_BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/texgyretermes-bolditalic.otf");
+static SERIF_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSerif-Regular.ttf");
+static SERIF_BOLD: &[u8] = include_bytes!("../../fonts/NotoSerif-Bold.ttf");
+static SERIF_ITALIC: &[u8] = include_bytes!("../../fonts/NotoSerif-Italic.ttf");
+static SERIF_BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/NotoSerif-BoldItalic.ttf");
+static NASKH_REGULAR: &[u8] = include_bytes!("../../fonts/NotoNaskhArabic-Regular.ttf");
+static NASKH_BOLD: &[u8] = include_bytes!("../../fonts/NotoNaskhArabic-Bold.ttf");
+
+/// Index of a font in its [`FontSet`].
+pub type FontId = usize;
+
+#[derive(Clone)]
+enum Bytes {
+    Static(&'static [u8]),
+    Loaded(Arc<Vec<u8>>),
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Static(b) => b,
+            Bytes::Loaded(b) => b,
+        }
+    }
+}
+
+/// One font face with what the typesetter needs to know about it.
+#[derive(Clone)]
+pub struct Font {
+    /// Family and style, or the file name, for messages.
+    pub name: String,
+    bytes: Bytes,
+    /// The font as the PDF writer holds it; cloning is cheap.
+    pub pdf: krilla::text::Font,
+    pub units_per_em: f32,
+    /// Advance of U+0020, in em.
+    pub space: f32,
+    /// Ascender and descender (negative), in em.
+    pub ascender: f32,
+    pub descender: f32,
+}
+
+impl std::fmt::Debug for Font {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Font").field("name", &self.name).finish()
+    }
+}
+
+impl Font {
+    fn new(name: String, bytes: Bytes) -> Option<Font> {
+        let face = ttf_parser::Face::parse(bytes.as_slice(), 0).ok()?;
+        let units_per_em = face.units_per_em() as f32;
+        let space = face
+            .glyph_index(' ')
+            .and_then(|g| face.glyph_hor_advance(g))
+            .map_or(0.25, |a| a as f32 / units_per_em);
+        let ascender = face.ascender() as f32 / units_per_em;
+        let descender = face.descender() as f32 / units_per_em;
+        let data: krilla::Data = match &bytes {
+            Bytes::Static(b) => (*b).into(),
+            Bytes::Loaded(b) => b.clone().into(),
+        };
+        let pdf = krilla::text::Font::new(data, 0)?;
+        Some(Font {
+            name,
+            bytes,
+            pdf,
+            units_per_em,
+            space,
+            ascender,
+            descender,
+        })
+    }
+
+    fn load(path: &Path, location: Option<Location>) -> Result<Font, Error> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::invalid(
+                location.clone(),
+                Problem::FontUnreadable {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        Font::new(name, Bytes::Loaded(Arc::new(bytes))).ok_or_else(|| {
+            Error::invalid(
+                location,
+                Problem::NotAFont {
+                    path: path.to_path_buf(),
+                },
+            )
+        })
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+}
+
+/// The fonts of one layout: four styles of the main family, then the fallback chain.
+#[derive(Clone, Debug)]
+pub struct FontSet {
+    fonts: Vec<Font>,
+    /// Regular, bold, italic, bold italic.
+    styles: [FontId; 4],
+    /// The layout's fallbacks, tried for every style.
+    fallback: Vec<FontId>,
+    /// The bundled fallbacks, per style like `styles`: Noto Serif, then Noto Naskh Arabic.
+    bundled_fallback: [[FontId; 2]; 4],
+}
+
+impl FontSet {
+    /// The bundled family: TeX Gyre Termes (a Times design, with ligatures and kerning),
+    /// falling back to Noto Serif (Greek, Cyrillic and the rest of Latin) and Noto Naskh
+    /// Arabic.
+    pub fn bundled() -> FontSet {
+        let font = |name: &str, b: &'static [u8]| {
+            Font::new(name.to_string(), Bytes::Static(b)).expect("bundled fonts parse (tested)")
+        };
+        FontSet {
+            fonts: vec![
+                font("TeX Gyre Termes", TERMES_REGULAR),
+                font("TeX Gyre Termes Bold", TERMES_BOLD),
+                font("TeX Gyre Termes Italic", TERMES_ITALIC),
+                font("TeX Gyre Termes Bold Italic", TERMES_BOLD_ITALIC),
+                font("Noto Serif", SERIF_REGULAR),
+                font("Noto Serif Bold", SERIF_BOLD),
+                font("Noto Serif Italic", SERIF_ITALIC),
+                font("Noto Serif Bold Italic", SERIF_BOLD_ITALIC),
+                font("Noto Naskh Arabic", NASKH_REGULAR),
+                font("Noto Naskh Arabic Bold", NASKH_BOLD),
+            ],
+            styles: [0, 1, 2, 3],
+            fallback: Vec::new(),
+            bundled_fallback: [[4, 8], [5, 9], [6, 8], [7, 9]],
+        }
+    }
+
+    /// The fonts a layout asks for; styles it leaves out come from the bundled family.
+    pub fn load(layout: &Layout) -> Result<FontSet, Error> {
+        let mut set = FontSet::bundled();
+        let location = layout.path.as_ref().map(|p| Location {
+            file: p.clone(),
+            line: 1,
+            column: 1,
+        });
+        let styles = [
+            &layout.fonts.regular,
+            &layout.fonts.bold,
+            &layout.fonts.italic,
+            &layout.fonts.bold_italic,
+        ];
+        let mut errors = Vec::new();
+        for (slot, path) in styles.into_iter().enumerate() {
+            if let Some(path) = path {
+                match Font::load(&layout.resolve(path), location.clone()) {
+                    Ok(font) => {
+                        set.fonts.push(font);
+                        set.styles[slot] = set.fonts.len() - 1;
+                    }
+                    Err(Error::Invalid(d)) => errors.extend(d),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let mut fallback = Vec::new();
+        for path in &layout.fonts.fallback {
+            match Font::load(&layout.resolve(path), location.clone()) {
+                Ok(font) => {
+                    set.fonts.push(font);
+                    fallback.push(set.fonts.len() - 1);
+                }
+                Err(Error::Invalid(d)) => errors.extend(d),
+                Err(e) => return Err(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        set.fallback = fallback;
+        Ok(set)
+    }
+
+    pub fn get(&self, id: FontId) -> &Font {
+        &self.fonts[id]
+    }
+
+    pub fn len(&self) -> usize {
+        self.fonts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fonts.is_empty()
+    }
+
+    fn style_index(style: Style) -> usize {
+        style.strong as usize + 2 * style.emphasis as usize
+    }
+
+    pub fn primary(&self, style: Style) -> FontId {
+        self.styles[Self::style_index(style)]
+    }
+
+    /// The fonts tried for a character of this style, in order: the family, the layout's
+    /// fallbacks, the bundled fallbacks.
+    pub fn chain(&self, style: Style) -> impl Iterator<Item = FontId> + '_ {
+        std::iter::once(self.primary(style))
+            .chain(self.fallback.iter().copied())
+            .chain(self.bundled_fallback[Self::style_index(style)])
+    }
+
+    /// Names of the fonts in a style's chain, for messages.
+    pub fn chain_names(&self, style: Style) -> Vec<String> {
+        self.chain(style)
+            .map(|id| self.fonts[id].name.clone())
+            .collect()
+    }
+
+    /// Paths the layout named, for manifests.
+    pub fn paths(layout: &Layout) -> Vec<PathBuf> {
+        let f = &layout.fonts;
+        [&f.regular, &f.bold, &f.italic, &f.bold_italic]
+            .into_iter()
+            .flatten()
+            .chain(&f.fallback)
+            .map(|p| layout.resolve(p))
+            .collect()
+    }
+}
+
+/// A glyph as shaped, in em (multiply by the font size for points).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Glyph {
+    pub id: u16,
+    /// Byte offset in the shaped text where this glyph's cluster starts.
+    pub cluster: u32,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+}
+
+/// Shapes text with the faces of one [`FontSet`]; made once per document, since building a
+/// rustybuzz face reads the font's layout tables.
+pub struct Shaper<'a> {
+    set: &'a FontSet,
+    faces: Vec<rustybuzz::Face<'a>>,
+    language: Option<rustybuzz::Language>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
+        let faces = set
+            .fonts
+            .iter()
+            .map(|f| rustybuzz::Face::from_slice(f.bytes(), 0).expect("fonts were parsed on load"))
+            .collect();
+        Shaper {
+            set,
+            faces,
+            language: language.parse().ok(),
+        }
+    }
+
+    pub fn fonts(&self) -> &'a FontSet {
+        self.set
+    }
+
+    /// Whether `font` has a glyph for `ch`.
+    pub fn covers(&self, font: FontId, ch: char) -> bool {
+        self.faces[font].glyph_index(ch).is_some()
+    }
+
+    /// The first font in the style's chain that has `ch`.
+    pub fn font_for(&self, style: Style, ch: char) -> Option<FontId> {
+        self.set.chain(style).find(|&id| self.covers(id, ch))
+    }
+
+    /// The first font in the style's chain that has every letter of `text`, so that a
+    /// paragraph in a script the family lacks is set wholly in one fallback, digits and
+    /// punctuation included, rather than alternating fonts.
+    pub fn preferred(&self, style: Style, text: &str) -> FontId {
+        self.set
+            .chain(style)
+            .find(|&id| {
+                text.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(|c| self.covers(id, c))
+            })
+            .unwrap_or_else(|| self.set.primary(style))
+    }
+
+    /// Shapes one run of text in one font, left to right, with kerning and ligatures.
+    pub fn shape(&self, font: FontId, text: &str) -> Vec<Glyph> {
+        let face = &self.faces[font];
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        if let Some(lang) = &self.language {
+            buffer.set_language(lang.clone());
+        }
+        buffer.guess_segment_properties();
+        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        let output = rustybuzz::shape(face, &[], buffer);
+        let upem = self.set.fonts[font].units_per_em;
+        output
+            .glyph_infos()
+            .iter()
+            .zip(output.glyph_positions())
+            .map(|(info, pos)| Glyph {
+                id: info.glyph_id as u16,
+                cluster: info.cluster,
+                advance: pos.x_advance as f32 / upem,
+                x_offset: pos.x_offset as f32 / upem,
+                y_offset: pos.y_offset as f32 / upem,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_fonts_parse_and_cover_latin_greek_cyrillic() {
+        let set = FontSet::bundled();
+        let shaper = Shaper::new(&set, "en");
+        for ch in ['a', 'é', 'Ω', '’', '–', '\u{00A0}'] {
+            assert_eq!(shaper.font_for(Style::default(), ch), Some(0), "{ch}");
+        }
+        assert_eq!(shaper.font_for(Style::default(), 'Ж'), Some(4));
+        assert_eq!(shaper.font_for(Style::default(), '\u{202F}'), Some(4));
+        assert_eq!(shaper.font_for(Style::default(), 'ب'), Some(8));
+        let bold = Style {
+            strong: true,
+            emphasis: false,
+        };
+        assert_eq!(shaper.font_for(bold, 'Ж'), Some(5));
+        assert_eq!(shaper.preferred(Style::default(), "Москва, 2026"), 4);
+        assert_eq!(shaper.preferred(Style::default(), "Paris, 2026"), 0);
+        assert_eq!(shaper.font_for(Style::default(), '\u{1F600}'), None);
+    }
+
+    #[test]
+    fn shaping_kerns_and_ligates() {
+        let set = FontSet::bundled();
+        let shaper = Shaper::new(&set, "en");
+        let fi = shaper.shape(0, "fi");
+        assert_eq!(fi.len(), 1, "fi ligature");
+        let av = shaper.shape(0, "AV");
+        let a = shaper.shape(0, "A");
+        assert!(av[0].advance < a[0].advance, "A-V kerning");
+    }
+
+    #[test]
+    fn styles_pick_their_faces() {
+        let set = FontSet::bundled();
+        let bold = Style {
+            strong: true,
+            emphasis: false,
+        };
+        assert_eq!(set.get(set.primary(bold)).name, "TeX Gyre Termes Bold");
+    }
+
+    #[test]
+    fn a_missing_font_file_is_named() {
+        let mut layout = Layout::default();
+        layout.fonts.regular = Some(PathBuf::from("/nonexistent/X.ttf"));
+        let err = FontSet::load(&layout).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("cannot read font /nonexistent/X.ttf"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_font_is_named() {
+        let mut layout = Layout::default();
+        layout.fonts.bold = Some(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/Cargo.toml"
+        )));
+        let err = FontSet::load(&layout).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not a TrueType or OpenType font"),
+            "{err}"
+        );
+    }
+}

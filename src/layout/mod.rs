@@ -1,0 +1,300 @@
+//! Layout files: TOML -> [`Layout`]. Every key has a default, so an empty file is a layout;
+//! `layouts/default.toml` spells the defaults out and is compiled in.
+
+mod read;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// The bundled default layout, used when `build` gets no `--layout`.
+pub const DEFAULT_LAYOUT: &str = include_str!("../../layouts/default.toml");
+pub const DEFAULT_LAYOUT_NAME: &str = "layouts/default.toml (built in)";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// The file it came from; relative paths in it are resolved against its folder.
+    pub path: Option<PathBuf>,
+    pub page: Page,
+    pub fonts: Fonts,
+    pub letterhead: Letterhead,
+    pub title: Block,
+    pub subtitle: Block,
+    pub dateline: Block,
+    pub heading: Block,
+    pub subheading: Block,
+    pub body: Body,
+    pub signature: Block,
+    pub footer: Footer,
+    pub pdf: Pdf,
+}
+
+/// Dimensions in PDF points (1/72 in).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Page {
+    pub width: f32,
+    pub height: f32,
+    pub margins: Margins,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Margins {
+    pub top: f32,
+    pub bottom: f32,
+    pub left: f32,
+    pub right: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fonts {
+    pub regular: Option<PathBuf>,
+    pub bold: Option<PathBuf>,
+    pub italic: Option<PathBuf>,
+    pub bold_italic: Option<PathBuf>,
+    pub fallback: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+/// sRGB, 8 bits a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Color(pub u8, pub u8, pub u8);
+
+impl Color {
+    pub const BLACK: Color = Color(0, 0, 0);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub thickness: f32,
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letterhead {
+    pub lines: Vec<String>,
+    pub size: f32,
+    pub bold: bool,
+    pub align: Align,
+    pub color: Color,
+    pub rule: Option<Rule>,
+    /// Space between the letterhead (or its rule) and the title.
+    pub space_after: f32,
+}
+
+/// A display block: title, subtitle, dateline, headings, signature lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Block {
+    pub size: f32,
+    pub leading: f32,
+    pub bold: bool,
+    pub italic: bool,
+    pub align: Align,
+    pub color: Color,
+    pub space_before: f32,
+    pub space_after: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Body {
+    pub size: f32,
+    pub leading: f32,
+    pub justify: bool,
+    pub hyphenate: bool,
+    pub paragraph_spacing: f32,
+    pub first_line_indent: f32,
+    /// Indent of list item bodies and block quotes, per level.
+    pub indent: f32,
+    pub color: Color,
+    /// Largest adjustment ratio the line breaker accepts before it falls back to emergency
+    /// stretch (TeX's `\tolerance` expressed as a ratio: badness 100 r^3).
+    pub tolerance: f32,
+    pub widows: usize,
+    pub orphans: usize,
+    /// Largest horizontal glyph scaling for justification, as a fraction (0.02 = 2%).
+    pub expansion: f32,
+    /// Whether punctuation and hyphens hang into the right margin.
+    pub protrusion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footer {
+    /// `{page}` and `{pages}` are replaced; empty means no footer.
+    pub text: String,
+    pub size: f32,
+    pub align: Align,
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standard {
+    A1b,
+    A2a,
+    A2b,
+    A2u,
+    A3a,
+    Ua1,
+}
+
+impl Standard {
+    pub const ARCHIVAL_NAMES: &'static str = "a-1b, a-2a, a-2b, a-2u, a-3a";
+
+    pub fn parse(name: &str) -> Option<Standard> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "a-1b" => Standard::A1b,
+            "a-2a" => Standard::A2a,
+            "a-2b" => Standard::A2b,
+            "a-2u" => Standard::A2u,
+            "a-3a" => Standard::A3a,
+            "ua-1" => Standard::Ua1,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Standard::A1b => "a-1b",
+            Standard::A2a => "a-2a",
+            Standard::A2b => "a-2b",
+            Standard::A2u => "a-2u",
+            Standard::A3a => "a-3a",
+            Standard::Ua1 => "ua-1",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pdf {
+    pub standards: Vec<Standard>,
+}
+
+impl Layout {
+    /// Loads a layout file.
+    pub fn load(path: &Path) -> Result<Layout, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Layout::parse(path, &text)
+    }
+
+    /// The compiled-in default layout.
+    pub fn builtin() -> Layout {
+        Layout::parse(Path::new(DEFAULT_LAYOUT_NAME), DEFAULT_LAYOUT)
+            .expect("the bundled default layout is valid (tested)")
+    }
+
+    /// Parses layout TOML; `path` names it in messages and anchors relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
+        read::parse(path, text)
+    }
+
+    /// Width of the text column.
+    pub fn measure(&self) -> f32 {
+        self.page.width - self.page.margins.left - self.page.margins.right
+    }
+
+    /// Resolves a path from the layout file against the layout's folder.
+    pub fn resolve(&self, relative: &Path) -> PathBuf {
+        match self.path.as_deref().and_then(Path::parent) {
+            Some(dir) if relative.is_relative() => dir.join(relative),
+            _ => relative.to_path_buf(),
+        }
+    }
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        let block = |size: f32, bold: bool, space_after: f32| Block {
+            size,
+            leading: size * 1.25,
+            bold,
+            italic: false,
+            align: Align::Center,
+            color: Color::BLACK,
+            space_before: 0.0,
+            space_after,
+        };
+        Layout {
+            path: None,
+            page: Page {
+                width: 595.2756,
+                height: 841.8898,
+                margins: Margins {
+                    top: mm(25.0),
+                    bottom: mm(25.0),
+                    left: mm(25.0),
+                    right: mm(25.0),
+                },
+            },
+            fonts: Fonts::default(),
+            letterhead: Letterhead {
+                lines: Vec::new(),
+                size: 10.0,
+                bold: true,
+                align: Align::Center,
+                color: Color::BLACK,
+                rule: None,
+                space_after: 18.0,
+            },
+            title: block(14.0, true, 4.0),
+            subtitle: Block {
+                italic: true,
+                ..block(12.0, false, 4.0)
+            },
+            dateline: block(11.0, true, 18.0),
+            heading: Block {
+                align: Align::Left,
+                space_before: 12.0,
+                ..block(12.0, true, 4.0)
+            },
+            subheading: Block {
+                align: Align::Left,
+                italic: true,
+                space_before: 8.0,
+                ..block(11.0, true, 2.0)
+            },
+            body: Body {
+                size: 11.0,
+                leading: 14.0,
+                justify: true,
+                hyphenate: true,
+                paragraph_spacing: 6.0,
+                first_line_indent: 0.0,
+                indent: 18.0,
+                color: Color::BLACK,
+                tolerance: 1.0,
+                widows: 2,
+                orphans: 2,
+                expansion: 0.02,
+                protrusion: true,
+            },
+            signature: Block {
+                align: Align::Left,
+                space_before: 24.0,
+                ..block(11.0, false, 0.0)
+            },
+            footer: Footer {
+                text: "Page {page} of {pages}".to_string(),
+                size: 9.0,
+                align: Align::Center,
+                color: Color::BLACK,
+            },
+            pdf: Pdf {
+                standards: vec![Standard::A2a, Standard::Ua1],
+            },
+        }
+    }
+}
+
+pub(crate) fn mm(x: f32) -> f32 {
+    x * 72.0 / 25.4
+}
+
+#[cfg(test)]
+mod tests;

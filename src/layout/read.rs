@@ -1,0 +1,538 @@
+//! The layout schema, read key by key so that every mistake is reported at once.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::DeValue;
+
+use super::{Align, Block, Body, Color, Footer, Layout, Letterhead, Margins, Rule, Standard, mm};
+use crate::error::{Error, Problem};
+use crate::schema::{Fields, Reader, Table, Value};
+
+const SECTIONS: &[&str] = &[
+    "page",
+    "fonts",
+    "letterhead",
+    "title",
+    "subtitle",
+    "dateline",
+    "heading",
+    "subheading",
+    "body",
+    "signature",
+    "footer",
+    "pdf",
+];
+const PAGE: &[&str] = &["size", "margins"];
+const MARGINS: &[&str] = &["top", "bottom", "left", "right"];
+const FONTS: &[&str] = &["regular", "bold", "italic", "bold_italic", "fallback"];
+const LETTERHEAD: &[&str] = &[
+    "lines",
+    "size",
+    "bold",
+    "align",
+    "color",
+    "rule",
+    "space_after",
+];
+const RULE: &[&str] = &["thickness", "color"];
+const BLOCK: &[&str] = &[
+    "size",
+    "leading",
+    "bold",
+    "italic",
+    "align",
+    "color",
+    "space_before",
+    "space_after",
+];
+const BODY: &[&str] = &[
+    "size",
+    "leading",
+    "justify",
+    "hyphenate",
+    "paragraph_spacing",
+    "first_line_indent",
+    "indent",
+    "color",
+    "tolerance",
+    "widows",
+    "orphans",
+    "expansion",
+    "protrusion",
+];
+const FOOTER: &[&str] = &["text", "size", "align", "color"];
+const PDF: &[&str] = &["standard"];
+
+/// Largest page side PDF viewers must support (200 in).
+const MAX_PAGE_SIDE: f32 = 14_400.0;
+const MAX_FONT_SIZE: f32 = 200.0;
+
+/// A length as written: absolute, or relative to the font size of its block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Length {
+    Pt(f32),
+    Em(f32),
+}
+
+impl Length {
+    fn resolve(self, size: f32) -> f32 {
+        match self {
+            Length::Pt(x) => x,
+            Length::Em(x) => x * size,
+        }
+    }
+}
+
+fn parse_length(text: &str) -> Option<Length> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f32 = number.trim().parse().ok().filter(|v: &f32| v.is_finite())?;
+    Some(match unit.trim() {
+        "pt" => Length::Pt(value),
+        "mm" => Length::Pt(mm(value)),
+        "cm" => Length::Pt(mm(value * 10.0)),
+        "in" => Length::Pt(value * 72.0),
+        "em" => Length::Em(value),
+        _ => return None,
+    })
+}
+
+pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
+    let mut r = Reader::new(path, text, 0);
+    let Some(table) = r.parse(text) else {
+        return Err(Error::Invalid(r.diagnostics));
+    };
+    let mut layout = Layout {
+        path: Some(path.to_path_buf()),
+        ..Layout::default()
+    };
+    let top = r.fields(&table, "the layout", SECTIONS);
+    let section = |r: &mut Reader, name: &str, known: &[&str]| {
+        let value = top.get(name)?;
+        let table = r.table(name, value)?;
+        Some(r.fields(table, &format!("[{name}]"), known))
+    };
+
+    if let Some(f) = section(&mut r, "page", PAGE) {
+        read_page(&mut r, &f, &mut layout);
+    }
+    if let Some(f) = section(&mut r, "fonts", FONTS) {
+        let font = |r: &mut Reader, key: &str| {
+            f.get(key)
+                .and_then(|v| r.string(&f.name(key), v))
+                .map(PathBuf::from)
+        };
+        layout.fonts.regular = font(&mut r, "regular");
+        layout.fonts.bold = font(&mut r, "bold");
+        layout.fonts.italic = font(&mut r, "italic");
+        layout.fonts.bold_italic = font(&mut r, "bold_italic");
+        if let Some(v) = f.get("fallback") {
+            layout.fonts.fallback = r
+                .string_list("fonts.fallback", v)
+                .unwrap_or_default()
+                .into_iter()
+                .map(PathBuf::from)
+                .collect();
+        }
+    }
+    if let Some(f) = section(&mut r, "letterhead", LETTERHEAD) {
+        read_letterhead(&mut r, &f, &mut layout.letterhead);
+    }
+    for (name, block) in [
+        ("title", &mut layout.title),
+        ("subtitle", &mut layout.subtitle),
+        ("dateline", &mut layout.dateline),
+        ("heading", &mut layout.heading),
+        ("subheading", &mut layout.subheading),
+        ("signature", &mut layout.signature),
+    ] {
+        if let Some(f) = section(&mut r, name, BLOCK) {
+            read_block(&mut r, &f, block);
+        }
+    }
+    if let Some(f) = section(&mut r, "body", BODY) {
+        read_body(&mut r, &f, &mut layout.body);
+    }
+    if let Some(f) = section(&mut r, "footer", FOOTER) {
+        read_footer(&mut r, &f, &mut layout.footer);
+    }
+    if let Some(f) = section(&mut r, "pdf", PDF)
+        && let Some(v) = f.get("standard")
+        && let Some(standards) = read_standards(&mut r, v)
+    {
+        layout.pdf.standards = standards;
+    }
+
+    let width = layout.measure();
+    let height = layout.page.height - layout.page.margins.top - layout.page.margins.bottom;
+    if width < 36.0 || height < 72.0 {
+        r.report(
+            top.get("page").map_or(0, |v| v.span().start),
+            Problem::NoTextArea { width, height },
+        );
+    }
+    if r.diagnostics.is_empty() {
+        Ok(layout)
+    } else {
+        Err(Error::Invalid(r.diagnostics))
+    }
+}
+
+fn length(r: &mut Reader, f: &Fields, key: &str) -> Option<Length> {
+    let value = f.get(key)?;
+    let name = f.name(key);
+    let text = r.string(&name, value)?;
+    match parse_length(&text) {
+        Some(len) => Some(len),
+        None => {
+            r.invalid(
+                &name,
+                value,
+                format!(
+                    "`{text}` is not a length; expected a number with a unit: pt, mm, cm, in or em (\"11pt\", \"25mm\")"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A length that must be positive (or zero when `zero_ok`), in points, resolved against `size`.
+fn positive(r: &mut Reader, f: &Fields, key: &str, size: f32, zero_ok: bool) -> Option<f32> {
+    let len = length(r, f, key)?.resolve(size);
+    if len < 0.0 || (!zero_ok && len == 0.0) {
+        let v = f.get(key).expect("length was read from this key");
+        let what = if zero_ok {
+            "zero or more"
+        } else {
+            "more than zero"
+        };
+        r.invalid(&f.name(key), v, format!("must be {what}"));
+        return None;
+    }
+    Some(len)
+}
+
+fn font_size(r: &mut Reader, f: &Fields, key: &str) -> Option<f32> {
+    let size = positive(r, f, key, 0.0, false)?;
+    if size > MAX_FONT_SIZE {
+        let v = f.get(key).expect("size was read from this key");
+        r.invalid(
+            &f.name(key),
+            v,
+            format!("must be at most {MAX_FONT_SIZE}pt"),
+        );
+        return None;
+    }
+    Some(size)
+}
+
+fn read_page(r: &mut Reader, f: &Fields, layout: &mut Layout) {
+    if let Some(v) = f.get("size") {
+        match v.get_ref() {
+            DeValue::String(name) => match name.to_ascii_lowercase().as_str() {
+                "a4" => (layout.page.width, layout.page.height) = (mm(210.0), mm(297.0)),
+                "a5" => (layout.page.width, layout.page.height) = (mm(148.0), mm(210.0)),
+                "letter" => (layout.page.width, layout.page.height) = (612.0, 792.0),
+                "legal" => (layout.page.width, layout.page.height) = (612.0, 1008.0),
+                _ => r.invalid(
+                    "page.size",
+                    v,
+                    format!(
+                        "unknown page size `{name}`; expected \"A4\", \"A5\", \"Letter\", \"Legal\" \
+                         or {{ width = \"...\", height = \"...\" }}"
+                    ),
+                ),
+            },
+            DeValue::Table(t) => {
+                let sf = r.fields(t, "[page.size]", &["width", "height"]);
+                for (key, slot) in [
+                    ("width", &mut layout.page.width),
+                    ("height", &mut layout.page.height),
+                ] {
+                    match positive(r, &sf, key, 0.0, false) {
+                        Some(x) if x <= MAX_PAGE_SIDE => *slot = x,
+                        Some(_) => r.invalid(
+                            &format!("page.size.{key}"),
+                            sf.get(key).expect("read from this key"),
+                            "must be at most 200in (14400pt)",
+                        ),
+                        None if sf.get(key).is_none() => r.invalid(
+                            "page.size",
+                            v,
+                            format!("a custom page size needs `{key}`"),
+                        ),
+                        None => {}
+                    }
+                }
+            }
+            _ => r.wrong_type("page.size", v, "a page size name or a table"),
+        }
+    }
+    if let Some(v) = f.get("margins") {
+        match v.get_ref() {
+            DeValue::String(_) => {
+                if let Some(all) = positive(r, f, "margins", 0.0, true) {
+                    layout.page.margins = Margins {
+                        top: all,
+                        bottom: all,
+                        left: all,
+                        right: all,
+                    };
+                }
+            }
+            DeValue::Table(t) => {
+                let mf = r.fields(t, "[page.margins]", MARGINS);
+                let m = &mut layout.page.margins;
+                for (key, slot) in [
+                    ("top", &mut m.top),
+                    ("bottom", &mut m.bottom),
+                    ("left", &mut m.left),
+                    ("right", &mut m.right),
+                ] {
+                    if let Some(x) = positive(r, &mf, key, 0.0, true) {
+                        *slot = x;
+                    }
+                }
+            }
+            _ => r.wrong_type("page.margins", v, "a length or a table of lengths"),
+        }
+    }
+}
+
+fn align(r: &mut Reader, f: &Fields, key: &str) -> Option<Align> {
+    let v = f.get(key)?;
+    let name = f.name(key);
+    let text = r.string(&name, v)?;
+    match text.as_str() {
+        "left" => Some(Align::Left),
+        "center" | "centre" => Some(Align::Center),
+        "right" => Some(Align::Right),
+        _ => {
+            r.invalid(
+                &name,
+                v,
+                format!("`{text}` is not an alignment; expected \"left\", \"center\" or \"right\""),
+            );
+            None
+        }
+    }
+}
+
+pub(crate) fn parse_color(text: &str) -> Option<Color> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some(Color(channel(0)?, channel(2)?, channel(4)?))
+}
+
+fn color(r: &mut Reader, f: &Fields, key: &str) -> Option<Color> {
+    let v = f.get(key)?;
+    let name = f.name(key);
+    let text = r.string(&name, v)?;
+    let color = parse_color(&text);
+    if color.is_none() {
+        r.invalid(
+            &name,
+            v,
+            format!("`{text}` is not a colour; expected sRGB hex such as \"#1F3864\""),
+        );
+    }
+    color
+}
+
+fn boolean(r: &mut Reader, f: &Fields, key: &str) -> Option<bool> {
+    f.get(key).and_then(|v| r.boolean(&f.name(key), v))
+}
+
+fn read_letterhead(r: &mut Reader, f: &Fields, lh: &mut Letterhead) {
+    if let Some(v) = f.get("lines") {
+        lh.lines = r.string_list("letterhead.lines", v).unwrap_or_default();
+    }
+    if let Some(x) = font_size(r, f, "size") {
+        lh.size = x;
+    }
+    if let Some(b) = boolean(r, f, "bold") {
+        lh.bold = b;
+    }
+    if let Some(a) = align(r, f, "align") {
+        lh.align = a;
+    }
+    if let Some(c) = color(r, f, "color") {
+        lh.color = c;
+    }
+    if let Some(x) = positive(r, f, "space_after", lh.size, true) {
+        lh.space_after = x;
+    }
+    if let Some(v) = f.get("rule")
+        && let Some(t) = r.table("letterhead.rule", v)
+    {
+        let rf = r.fields(t, "[letterhead.rule]", RULE);
+        let mut rule = Rule {
+            thickness: 0.5,
+            color: lh.color,
+        };
+        if let Some(x) = positive(r, &rf, "thickness", 0.0, false) {
+            rule.thickness = x;
+        }
+        if let Some(c) = color(r, &rf, "color") {
+            rule.color = c;
+        }
+        lh.rule = Some(rule);
+    }
+}
+
+fn read_block(r: &mut Reader, f: &Fields, block: &mut Block) {
+    if let Some(x) = font_size(r, f, "size") {
+        block.leading = block.leading / block.size * x;
+        block.size = x;
+    }
+    if let Some(x) = positive(r, f, "leading", block.size, false) {
+        block.leading = x;
+    }
+    if let Some(b) = boolean(r, f, "bold") {
+        block.bold = b;
+    }
+    if let Some(b) = boolean(r, f, "italic") {
+        block.italic = b;
+    }
+    if let Some(a) = align(r, f, "align") {
+        block.align = a;
+    }
+    if let Some(c) = color(r, f, "color") {
+        block.color = c;
+    }
+    if let Some(x) = positive(r, f, "space_before", block.size, true) {
+        block.space_before = x;
+    }
+    if let Some(x) = positive(r, f, "space_after", block.size, true) {
+        block.space_after = x;
+    }
+}
+
+fn read_body(r: &mut Reader, f: &Fields, body: &mut Body) {
+    if let Some(x) = font_size(r, f, "size") {
+        body.leading = body.leading / body.size * x;
+        body.size = x;
+    }
+    let size = body.size;
+    if let Some(x) = positive(r, f, "leading", size, false) {
+        body.leading = x;
+    }
+    if let Some(b) = boolean(r, f, "justify") {
+        body.justify = b;
+    }
+    if let Some(b) = boolean(r, f, "hyphenate") {
+        body.hyphenate = b;
+    }
+    if let Some(b) = boolean(r, f, "protrusion") {
+        body.protrusion = b;
+    }
+    if let Some(x) = positive(r, f, "paragraph_spacing", size, true) {
+        body.paragraph_spacing = x;
+    }
+    if let Some(x) = positive(r, f, "first_line_indent", size, true) {
+        body.first_line_indent = x;
+    }
+    if let Some(x) = positive(r, f, "indent", size, true) {
+        body.indent = x;
+    }
+    if let Some(c) = color(r, f, "color") {
+        body.color = c;
+    }
+    if let Some(v) = f.get("tolerance")
+        && let Some(x) = r.number("body.tolerance", v)
+    {
+        if (0.1..=10.0).contains(&x) {
+            body.tolerance = x as f32;
+        } else {
+            r.invalid("body.tolerance", v, "expected a ratio between 0.1 and 10");
+        }
+    }
+    if let Some(v) = f.get("expansion")
+        && let Some(x) = r.number("body.expansion", v)
+    {
+        if (0.0..=0.05).contains(&x) {
+            body.expansion = x as f32;
+        } else {
+            r.invalid(
+                "body.expansion",
+                v,
+                "expected a fraction between 0 and 0.05 (0.02 = 2% glyph scaling)",
+            );
+        }
+    }
+    for (key, slot) in [("widows", &mut body.widows), ("orphans", &mut body.orphans)] {
+        if let Some(v) = f.get(key)
+            && let Some(n) = r.integer(&f.name(key), v)
+        {
+            if (1..=5).contains(&n) {
+                *slot = n as usize;
+            } else {
+                r.invalid(&f.name(key), v, "expected a number of lines from 1 to 5");
+            }
+        }
+    }
+}
+
+fn read_footer(r: &mut Reader, f: &Fields, footer: &mut Footer) {
+    if let Some(v) = f.get("text")
+        && let Some(text) = r.string("footer.text", v)
+    {
+        footer.text = text;
+    }
+    if let Some(x) = font_size(r, f, "size") {
+        footer.size = x;
+    }
+    if let Some(a) = align(r, f, "align") {
+        footer.align = a;
+    }
+    if let Some(c) = color(r, f, "color") {
+        footer.color = c;
+    }
+}
+
+fn read_standards(r: &mut Reader, v: &Value) -> Option<Vec<Standard>> {
+    let names = match v.get_ref() {
+        DeValue::String(s) => vec![s.to_string()],
+        _ => r.string_list("pdf.standard", v)?,
+    };
+    let mut out = Vec::new();
+    for name in names {
+        match Standard::parse(&name) {
+            Some(s) => out.push(s),
+            None => {
+                r.invalid(
+                    "pdf.standard",
+                    v,
+                    format!(
+                        "unknown standard `{name}`; expected {} and optionally ua-1",
+                        Standard::ARCHIVAL_NAMES
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    let archival = out.iter().filter(|s| **s != Standard::Ua1).count();
+    if archival != 1 {
+        r.invalid(
+            "pdf.standard",
+            v,
+            format!(
+                "name exactly one PDF/A level ({})",
+                Standard::ARCHIVAL_NAMES
+            ),
+        );
+        return None;
+    }
+    Some(out)
+}
+
+#[allow(dead_code)]
+fn _assert_table_type(_: &Table) {}

@@ -1,0 +1,389 @@
+//! Paints a [`Document`] with krilla: glyph runs, rules, link annotations, the structure tree,
+//! metadata, and the PDF/A and PDF/UA configuration. No layout decisions are made here.
+
+use std::num::NonZeroU16;
+
+use krilla::Document as PdfDocument;
+use krilla::SerializeSettings;
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::color::rgb;
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect, Transform};
+use krilla::metadata::{DateTime, Metadata};
+use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, FillRule};
+use krilla::surface::Surface;
+use krilla::tagging::{
+    self, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TagGroup, TagKind,
+    TagTree,
+};
+use krilla::text::{GlyphId, KrillaGlyph};
+
+use crate::document::{Artifact, Document, Item, NodeId, Rule, StructKind, Tag, TextRun};
+use crate::error::Error;
+use crate::font::FontSet;
+use crate::layout::{Color, Standard};
+
+/// Where a structure element's children come from, in reading order.
+enum Child {
+    Node(NodeId),
+    Content(Identifier),
+}
+
+/// Writes the document as PDF bytes.
+pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
+    let archival = doc
+        .standards
+        .iter()
+        .find(|s| **s != Standard::Ua1)
+        .copied()
+        .unwrap_or(Standard::A2a);
+    let mut config = ConfigurationBuilder::new().with_archival_validator(match archival {
+        Standard::A1b => Archival::A1_B,
+        Standard::A2a => Archival::A2_A,
+        Standard::A2b => Archival::A2_B,
+        Standard::A2u => Archival::A2_U,
+        Standard::A3a => Archival::A3_A,
+        Standard::Ua1 => unreachable!("filtered above"),
+    });
+    if doc.standards.contains(&Standard::Ua1) {
+        config = config.with_accessibility_validator(Accessibility::UA1);
+    }
+    let configuration = config.finish().map_err(|e| Error::Pdf(format!("{e:?}")))?;
+    let pdf14 = archival == Standard::A1b;
+    let settings = SerializeSettings {
+        configuration,
+        enable_tagging: true,
+        ..SerializeSettings::default()
+    };
+    let mut pdf = PdfDocument::new_with(settings);
+    pdf.set_metadata(metadata(doc));
+
+    let mut children: Vec<Vec<Child>> = (0..doc.structure.len()).map(|_| Vec::new()).collect();
+    let mut attached = vec![false; doc.structure.len()];
+    let mut roots: Vec<NodeId> = Vec::new();
+    let mut headings: Vec<(u8, String, usize, f32)> = Vec::new();
+
+    for (page_index, page) in doc.pages.iter().enumerate() {
+        let settings = PageSettings::from_wh(doc.width, doc.height)
+            .ok_or_else(|| Error::Pdf("invalid page size".into()))?;
+        let mut p = pdf.start_page_with(settings);
+        let mut links: Vec<(NodeId, Rect)> = Vec::new();
+        {
+            let mut surface = p.surface();
+            for item in &page.items {
+                let tag = match item {
+                    Item::Text(run) => run.tag,
+                    Item::Rule(rule) => rule.tag,
+                };
+                let id = match tag {
+                    Tag::Node(_) => surface.start_tagged(ContentTag::Span(SpanTag::empty())),
+                    Tag::Artifact(kind) => {
+                        let kind = match (kind, pdf14) {
+                            (_, true) => ArtifactType::PaginationOther,
+                            (Artifact::Header, false) => ArtifactType::Header,
+                            (Artifact::Footer, false) => ArtifactType::Footer,
+                        };
+                        surface
+                            .start_tagged(ContentTag::Artifact(tagging::Artifact::with_kind(kind)))
+                    }
+                };
+                match item {
+                    Item::Text(run) => paint_run(&mut surface, run, fonts),
+                    Item::Rule(rule) => paint_rule(&mut surface, rule),
+                }
+                surface.end_tagged();
+                if let Tag::Node(node) = tag {
+                    if !attached[node]
+                        && let StructKind::Heading { level, title } = &doc.structure[node].kind
+                        && let Item::Text(run) = item
+                    {
+                        headings.push((*level, title.clone(), page_index, run.y - run.size));
+                    }
+                    attach(doc, node, &mut attached, &mut children, &mut roots);
+                    children[node].push(Child::Content(id));
+                    if let Item::Text(run) = item
+                        && let Some(link) = link_ancestor(doc, node)
+                        && let Some(rect) = run_rect(run)
+                    {
+                        links.push((link, rect));
+                    }
+                }
+            }
+            surface.finish();
+        }
+        for (node, rect) in links {
+            let StructKind::Link { url } = &doc.structure[node].kind else {
+                continue;
+            };
+            let annotation = Annotation::new_link(
+                LinkAnnotation::new(
+                    rect,
+                    Target::Action(Action::Link(LinkAction::new(url.clone()))),
+                ),
+                Some(format!("Link to {url}")),
+            );
+            let id = p.add_tagged_annotation(annotation);
+            children[node].push(Child::Content(id));
+        }
+        p.finish();
+    }
+
+    pdf.set_outline(outline(&headings));
+    let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
+    for root in roots {
+        tree.push(group(doc, root, &mut children));
+    }
+    pdf.set_tag_tree(tree);
+    pdf.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
+}
+
+/// The outline: the title, with the body's headings nested under it by level.
+fn outline(headings: &[(u8, String, usize, f32)]) -> Outline {
+    fn build(headings: &[(u8, String, usize, f32)], at: &mut usize, level: u8) -> Vec<OutlineNode> {
+        let mut nodes = Vec::new();
+        while let Some((l, title, page, y)) = headings.get(*at) {
+            if *l < level {
+                break;
+            }
+            *at += 1;
+            let mut node = OutlineNode::new(
+                title.clone(),
+                XyzDestination::new(*page, Point::from_xy(0.0, y.max(0.0))),
+            );
+            for child in build(headings, at, l + 1) {
+                node.push_child(child);
+            }
+            nodes.push(node);
+        }
+        nodes
+    }
+    let mut outline = Outline::new();
+    let mut at = 0;
+    while at < headings.len() {
+        let level = headings[at].0;
+        for node in build(headings, &mut at, level) {
+            outline.push_child(node);
+        }
+    }
+    outline
+}
+
+/// Makes sure `node` and its ancestors are in the tree, in order of first appearance.
+fn attach(
+    doc: &Document,
+    node: NodeId,
+    attached: &mut [bool],
+    children: &mut [Vec<Child>],
+    roots: &mut Vec<NodeId>,
+) {
+    let mut n = node;
+    loop {
+        if attached[n] {
+            return;
+        }
+        attached[n] = true;
+        match doc.structure[n].parent {
+            Some(parent) => {
+                children[parent].push(Child::Node(n));
+                n = parent;
+            }
+            None => {
+                roots.push(n);
+                return;
+            }
+        }
+    }
+}
+
+fn link_ancestor(doc: &Document, node: NodeId) -> Option<NodeId> {
+    let mut n = Some(node);
+    while let Some(id) = n {
+        if matches!(doc.structure[id].kind, StructKind::Link { .. }) {
+            return Some(id);
+        }
+        n = doc.structure[id].parent;
+    }
+    None
+}
+
+fn group(doc: &Document, node: NodeId, children: &mut [Vec<Child>]) -> TagGroup {
+    let kind: TagKind = match &doc.structure[node].kind {
+        StructKind::Heading { level, title } => tagging::Tag::Hn(
+            NonZeroU16::new((*level).into()).unwrap_or(NonZeroU16::MIN),
+            Some(title.clone()),
+        )
+        .into(),
+        StructKind::Paragraph => tagging::Tag::P.into(),
+        StructKind::List { ordered } => tagging::Tag::L(if *ordered {
+            ListNumbering::Decimal
+        } else {
+            ListNumbering::Disc
+        })
+        .into(),
+        StructKind::ListItem => tagging::Tag::LI.into(),
+        StructKind::Label => tagging::Tag::Lbl.into(),
+        StructKind::ListBody => tagging::Tag::LBody.into(),
+        StructKind::Quote => tagging::Tag::BlockQuote.into(),
+        StructKind::Link { .. } => tagging::Tag::Link.into(),
+    };
+    let mut g = TagGroup::new(kind);
+    for child in std::mem::take(&mut children[node]) {
+        match child {
+            Child::Node(n) => g.push(Node::Group(group(doc, n, children))),
+            Child::Content(id) => g.push(id),
+        }
+    }
+    g
+}
+
+fn krilla_color(c: Color) -> rgb::Color {
+    rgb::Color::new(c.0, c.1, c.2)
+}
+
+fn fill(c: Color) -> Fill {
+    Fill {
+        paint: krilla_color(c).into(),
+        opacity: NormalizedF32::ONE,
+        rule: FillRule::NonZero,
+    }
+}
+
+fn paint_run(surface: &mut Surface, run: &TextRun, fonts: &FontSet) {
+    if run.glyphs.is_empty() {
+        return;
+    }
+    let size = run.size;
+    let glyphs: Vec<KrillaGlyph> = run
+        .glyphs
+        .iter()
+        .map(|g| KrillaGlyph {
+            glyph_id: GlyphId::new(g.id.into()),
+            text_range: g.text.clone(),
+            x_advance: g.advance / size,
+            x_offset: g.x_offset / size,
+            y_offset: g.y_offset / size,
+            y_advance: 0.0,
+            location: None,
+        })
+        .collect();
+    surface.set_fill(Some(fill(run.color)));
+    let font = fonts.get(run.font).pdf.clone();
+    if (run.hscale - 1.0).abs() > 1e-4 {
+        surface.push_transform(&Transform::from_row(
+            run.hscale, 0.0, 0.0, 1.0, run.x, run.y,
+        ));
+        surface.draw_glyphs(
+            Point::from_xy(0.0, 0.0),
+            &glyphs,
+            font,
+            &run.text,
+            size,
+            false,
+        );
+        surface.pop();
+    } else {
+        surface.draw_glyphs(
+            Point::from_xy(run.x, run.y),
+            &glyphs,
+            font,
+            &run.text,
+            size,
+            false,
+        );
+    }
+}
+
+fn paint_rule(surface: &mut Surface, rule: &Rule) {
+    let half = rule.thickness / 2.0;
+    let mut pb = PathBuilder::new();
+    if let Some(rect) = Rect::from_ltrb(rule.x0, rule.y - half, rule.x1, rule.y + half) {
+        pb.push_rect(rect);
+    }
+    if let Some(path) = pb.finish() {
+        surface.set_fill(Some(fill(rule.color)));
+        surface.draw_path(&path);
+    }
+}
+
+fn run_rect(run: &TextRun) -> Option<Rect> {
+    Rect::from_xywh(
+        run.x,
+        run.y - 0.8 * run.size,
+        run.width().max(1.0),
+        run.size * 1.05,
+    )
+}
+
+fn metadata(doc: &Document) -> Metadata {
+    let m = &doc.metadata;
+    let mut meta = Metadata::new()
+        .title(m.title.clone())
+        .language(m.language.clone())
+        .creator(format!("communique {}", env!("CARGO_PKG_VERSION")));
+    if let Some(subject) = &m.subject {
+        meta = meta.description(subject.clone());
+    }
+    if let Some(author) = &m.author {
+        meta = meta.authors(vec![author.clone()]);
+    }
+    if !m.keywords.is_empty() {
+        meta = meta.keywords(m.keywords.clone());
+    }
+    let date = match (m.timestamp, m.date) {
+        (Some(ts), _) => Some(from_timestamp(ts)),
+        (None, Some(d)) => Some(
+            DateTime::new(d.year)
+                .month(d.month)
+                .day(d.day)
+                .hour(0)
+                .minute(0)
+                .second(0)
+                .utc_offset_hour(0)
+                .utc_offset_minute(0),
+        ),
+        (None, None) => None,
+    };
+    if let Some(date) = date {
+        meta = meta.creation_date(date);
+    }
+    meta
+}
+
+/// A UTC date from seconds since the epoch (proleptic Gregorian; Howard Hinnant's algorithm).
+fn from_timestamp(ts: i64) -> DateTime {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    DateTime::new(year.clamp(0, 9999) as u16)
+        .month(month as u8)
+        .day(day as u8)
+        .hour((secs / 3600) as u8)
+        .minute((secs / 60 % 60) as u8)
+        .second((secs % 60) as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_dates() {
+        let d = format!("{:?}", from_timestamp(1_580_256_000));
+        assert!(d.contains("2020") && d.contains("29"), "{d}");
+    }
+}

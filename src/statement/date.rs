@@ -1,0 +1,258 @@
+//! Finding the date in a dateline ("Copenhagen, Denmark, January 29, 2020"), so a Form A
+//! statement carries its own document date, as PDF/A requires one.
+
+use super::Date;
+
+/// Month names (and common abbreviations) by month, in the languages the office publishes in.
+const MONTHS: [&[&str]; 12] = [
+    &[
+        "january",
+        "jan",
+        "janvier",
+        "januar",
+        "enero",
+        "января",
+        "январь",
+        "ιανουαρίου",
+        "ιανουάριος",
+        "يناير",
+        "كانون الثاني",
+    ],
+    &[
+        "february",
+        "feb",
+        "février",
+        "fevrier",
+        "februar",
+        "febrero",
+        "февраля",
+        "февраль",
+        "φεβρουαρίου",
+        "φεβρουάριος",
+        "فبراير",
+    ],
+    &[
+        "march",
+        "mar",
+        "mars",
+        "märz",
+        "marz",
+        "marzo",
+        "марта",
+        "март",
+        "μαρτίου",
+        "μάρτιος",
+        "مارس",
+    ],
+    &[
+        "april",
+        "apr",
+        "avril",
+        "abril",
+        "апреля",
+        "апрель",
+        "απριλίου",
+        "απρίλιος",
+        "أبريل",
+        "ابريل",
+    ],
+    &["may", "mai", "mayo", "мая", "май", "μαΐου", "μάιος", "مايو"],
+    &[
+        "june",
+        "jun",
+        "juin",
+        "juni",
+        "junio",
+        "июня",
+        "июнь",
+        "ιουνίου",
+        "ιούνιος",
+        "يونيو",
+    ],
+    &[
+        "july",
+        "jul",
+        "juillet",
+        "juli",
+        "julio",
+        "июля",
+        "июль",
+        "ιουλίου",
+        "ιούλιος",
+        "يوليو",
+    ],
+    &[
+        "august",
+        "aug",
+        "août",
+        "aout",
+        "agosto",
+        "августа",
+        "август",
+        "αυγούστου",
+        "αύγουστος",
+        "أغسطس",
+    ],
+    &[
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setiembre",
+        "сентября",
+        "сентябрь",
+        "σεπτεμβρίου",
+        "σεπτέμβριος",
+        "سبتمبر",
+    ],
+    &[
+        "october",
+        "oct",
+        "octobre",
+        "oktober",
+        "octubre",
+        "октября",
+        "октябрь",
+        "οκτωβρίου",
+        "οκτώβριος",
+        "أكتوبر",
+    ],
+    &[
+        "november",
+        "nov",
+        "novembre",
+        "noviembre",
+        "ноября",
+        "ноябрь",
+        "νοεμβρίου",
+        "νοέμβριος",
+        "نوفمبر",
+    ],
+    &[
+        "december",
+        "dec",
+        "décembre",
+        "decembre",
+        "dezember",
+        "diciembre",
+        "декабря",
+        "декабрь",
+        "δεκεμβρίου",
+        "δεκέμβριος",
+        "ديسمبر",
+    ],
+];
+
+fn month(word: &str) -> Option<u8> {
+    let w = word.to_lowercase();
+    let w = w.trim_end_matches('.');
+    MONTHS
+        .iter()
+        .position(|names| names.contains(&w))
+        .map(|i| i as u8 + 1)
+}
+
+fn valid(year: u16, month: u8, day: u8) -> Option<Date> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    ((1..=12).contains(&month) && day >= 1 && day <= days[month as usize - 1] && year >= 1000)
+        .then_some(Date { year, month, day })
+}
+
+/// The first date written in `text`: ISO (2020-01-29), or a day, a month name and a year in
+/// either order ("January 29, 2020", "29 janvier 2020", "29. Januar 2020", "29 de enero de 2020").
+pub(crate) fn find(text: &str) -> Option<Date> {
+    let tokens: Vec<&str> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    for t in &tokens {
+        let parts: Vec<&str> = t.split('-').collect();
+        if let [y, m, d] = parts[..]
+            && y.len() == 4
+            && let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse())
+            && let Some(date) = valid(y, m, d)
+        {
+            return Some(date);
+        }
+    }
+    let number = |t: &str| t.parse::<u16>().ok();
+    for (i, t) in tokens.iter().enumerate() {
+        let Some(m) = month(t) else { continue };
+        let day_before = i
+            .checked_sub(1)
+            .and_then(|j| number(tokens[j]))
+            .or_else(|| {
+                // "29 de enero"
+                (i >= 2 && tokens[i - 1] == "de")
+                    .then(|| number(tokens[i - 2]))
+                    .flatten()
+            });
+        let day_after = tokens
+            .get(i + 1)
+            .and_then(|t| number(t))
+            .filter(|d| *d <= 31);
+        let year = tokens[i + 1..]
+            .iter()
+            .take(4)
+            .filter_map(|t| number(t))
+            .find(|y| *y >= 1000);
+        let day = day_before.filter(|d| *d <= 31).or(day_after);
+        if let (Some(day), Some(year)) = (day, year)
+            && let Some(date) = valid(year, m, day as u8)
+        {
+            return Some(date);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: u16, m: u8, day: u8) -> Option<Date> {
+        Some(Date {
+            year: y,
+            month: m,
+            day,
+        })
+    }
+
+    #[test]
+    fn datelines_in_several_styles_and_languages() {
+        assert_eq!(
+            find("Copenhagen, Denmark, January 29, 2020"),
+            d(2020, 1, 29)
+        );
+        assert_eq!(find("Geneva, 14 May 2026"), d(2026, 5, 14));
+        assert_eq!(find("Paris, le 14 avril 2026"), d(2026, 4, 14));
+        assert_eq!(find("Berlin, 14. April 2026"), d(2026, 4, 14));
+        assert_eq!(find("Madrid, 14 de abril de 2026"), d(2026, 4, 14));
+        assert_eq!(find("Москва, 14 апреля 2026 года"), d(2026, 4, 14));
+        assert_eq!(find("Αθήνα, 14 Απριλίου 2026"), d(2026, 4, 14));
+        assert_eq!(find("Vienna, 2026-04-14"), d(2026, 4, 14));
+        assert_eq!(find("Washington, DC, Sept. 3, 2021"), d(2021, 9, 3));
+    }
+
+    #[test]
+    fn no_date_no_guess() {
+        assert_eq!(find("Copenhagen, Denmark"), None);
+        assert_eq!(find("May we meet again in 2020"), None);
+        assert_eq!(find("February 30, 2020"), None);
+    }
+}

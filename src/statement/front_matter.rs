@@ -1,0 +1,210 @@
+//! Form B: TOML front matter between `+++` lines.
+
+use std::path::Path;
+
+use toml::de::DeValue;
+
+use super::{Date, Signatory, Statement, Text};
+use crate::error::{Error, Location, Problem};
+use crate::schema::{Reader, Value};
+
+const KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "dateline",
+    "date",
+    "language",
+    "reference",
+    "author",
+    "keywords",
+    "signatories",
+];
+const SIGNATORY_KEYS: &[&str] = &["name", "role"];
+
+/// Byte range of the TOML between the fences.
+pub(super) struct FrontMatter {
+    start: usize,
+    end: usize,
+}
+
+/// Finds the front matter, if the file opens with a `+++` line, and where the body starts.
+pub(super) fn split(path: &Path, source: &str) -> Result<(Option<FrontMatter>, usize), Error> {
+    let first_line_end = source.find('\n').unwrap_or(source.len());
+    if source[..first_line_end].trim_end() != "+++" {
+        return Ok((None, 0));
+    }
+    let start = (first_line_end + 1).min(source.len());
+    let mut line_start = start;
+    while line_start < source.len() {
+        let line_end = source[line_start..]
+            .find('\n')
+            .map_or(source.len(), |i| line_start + i);
+        if source[line_start..line_end].trim_end() == "+++" {
+            let body = (line_end + 1).min(source.len());
+            return Ok((
+                Some(FrontMatter {
+                    start,
+                    end: line_start,
+                }),
+                body,
+            ));
+        }
+        line_start = line_end + 1;
+    }
+    Err(Error::invalid(
+        Some(Location::at(path, source, 0)),
+        Problem::UnterminatedFrontMatter,
+    ))
+}
+
+/// What the front matter sets.
+pub(super) struct Meta {
+    title: Text,
+    subtitle: Option<Text>,
+    dateline: Option<Text>,
+    date: Option<Date>,
+    language: Option<String>,
+    reference: Option<String>,
+    author: Option<String>,
+    keywords: Vec<String>,
+    signatories: Vec<Signatory>,
+}
+
+impl Meta {
+    pub(super) fn apply(self, s: &mut Statement) {
+        s.title = self.title;
+        s.subtitle = self.subtitle;
+        s.dateline = self.dateline;
+        s.date = self.date;
+        if let Some(language) = self.language {
+            s.language = language;
+        }
+        s.reference = self.reference;
+        s.author = self.author;
+        s.keywords = self.keywords;
+        s.signatories = self.signatories;
+    }
+}
+
+pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, Error> {
+    let toml = &source[fm.start..fm.end];
+    let mut r = Reader::new(path, source, fm.start);
+    let Some(table) = r.parse(toml) else {
+        return Err(Error::Invalid(r.diagnostics));
+    };
+    let f = r.fields(&table, "the front matter", KEYS);
+    let text = |r: &mut Reader, key: &str| -> Option<Text> {
+        let value = f.get(key)?;
+        let text = r.string(key, value)?;
+        Some(Text {
+            text,
+            offset: fm.start + value_text_offset(value),
+        })
+    };
+    let title = text(&mut r, "title");
+    let subtitle = text(&mut r, "subtitle");
+    let dateline = text(&mut r, "dateline");
+    let date = f.get("date").and_then(|v| date(&mut r, v));
+    let language = f.get("language").and_then(|v| {
+        let lang = r.string("language", v)?;
+        if is_language_tag(&lang) {
+            Some(lang)
+        } else {
+            r.invalid(
+                "language",
+                v,
+                format!("`{lang}` is not a BCP 47 language tag such as \"en\" or \"fr-CH\""),
+            );
+            None
+        }
+    });
+    let reference = f.get("reference").and_then(|v| r.string("reference", v));
+    let author = f.get("author").and_then(|v| r.string("author", v));
+    let keywords = f
+        .get("keywords")
+        .and_then(|v| r.string_list("keywords", v))
+        .unwrap_or_default();
+    let mut signatories = Vec::new();
+    if let Some(v) = f.get("signatories") {
+        for t in r.tables("signatories", v) {
+            let sf = r.fields(t, "[[signatories]]", SIGNATORY_KEYS);
+            let name = sf.get("name").and_then(|v| r.string("signatories.name", v));
+            let role = sf.get("role").and_then(|v| r.string("signatories.role", v));
+            match name {
+                Some(name) => signatories.push(Signatory { name, role }),
+                None if sf.get("name").is_none() => r.invalid(
+                    "signatories",
+                    v,
+                    "every [[signatories]] entry needs a `name`",
+                ),
+                None => {}
+            }
+        }
+    }
+    let title = match title {
+        Some(t) if !t.text.trim().is_empty() => Some(t),
+        Some(_) => {
+            let v = f.get("title").expect("title was read from this key");
+            r.invalid("title", v, "the title is empty");
+            None
+        }
+        None => {
+            if f.get("title").is_none() {
+                r.report(0, Problem::MissingTitle);
+            }
+            None
+        }
+    };
+    match (title, r.diagnostics.is_empty()) {
+        (Some(title), true) => Ok(Meta {
+            title,
+            subtitle,
+            dateline,
+            date,
+            language,
+            reference,
+            author,
+            keywords,
+            signatories,
+        }),
+        _ => Err(Error::Invalid(r.diagnostics)),
+    }
+}
+
+/// Offset of a string's first character (past the opening quote).
+fn value_text_offset(value: &Value) -> usize {
+    value.span().start + 1
+}
+
+fn date(r: &mut Reader, value: &Value) -> Option<Date> {
+    match value.get_ref() {
+        DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+            let d = dt.date?;
+            Some(Date {
+                year: d.year,
+                month: d.month,
+                day: d.day,
+            })
+        }
+        DeValue::Datetime(_) => {
+            r.invalid(
+                "date",
+                value,
+                "expected a plain date such as 2026-05-14, without a time",
+            );
+            None
+        }
+        _ => {
+            r.wrong_type("date", value, "a TOML date such as 2026-05-14 (no quotes)");
+            None
+        }
+    }
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}

@@ -1,0 +1,349 @@
+//! The body: CommonMark -> blocks and inline spans.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::{Block, Inline, MAX_NESTING, Style, Text};
+use crate::error::{Diagnostic, Error, Location, Problem};
+
+enum Frame {
+    Blocks(Vec<Block>),
+    Quote(Vec<Block>),
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Item(Vec<Block>),
+    /// `implicit`: the inline content of a tight list item, which CommonMark gives no paragraph.
+    Paragraph {
+        inlines: Vec<Inline>,
+        implicit: bool,
+    },
+    Heading {
+        level: u8,
+        inlines: Vec<Inline>,
+    },
+}
+
+struct Builder<'a> {
+    path: &'a Path,
+    source: &'a str,
+    stack: Vec<Frame>,
+    style: Style,
+    strong: usize,
+    emphasis: usize,
+    link: Option<Arc<str>>,
+    depth: usize,
+    diagnostics: Vec<Diagnostic>,
+}
+
+pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec<Block>, Error> {
+    let body = &source[body_offset..];
+    let options = Options::ENABLE_SMART_PUNCTUATION;
+    let mut b = Builder {
+        path,
+        source,
+        stack: vec![Frame::Blocks(Vec::new())],
+        style: Style::default(),
+        strong: 0,
+        emphasis: 0,
+        link: None,
+        depth: 0,
+        diagnostics: Vec::new(),
+    };
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        let offset = body_offset + range.start;
+        b.event(event, offset);
+        if b.diagnostics.len() >= 10 {
+            break;
+        }
+    }
+    if !b.diagnostics.is_empty() {
+        return Err(Error::Invalid(b.diagnostics));
+    }
+    b.close_implicit();
+    match b.stack.pop() {
+        Some(Frame::Blocks(blocks)) if b.stack.is_empty() => Ok(blocks),
+        _ => unreachable!("markdown events are balanced"),
+    }
+}
+
+impl Builder<'_> {
+    fn unsupported(&mut self, offset: usize, what: &str, hint: &'static str) {
+        self.diagnostics.push(Diagnostic {
+            location: Some(Location::at(self.path, self.source, offset)),
+            problem: Problem::Unsupported {
+                what: what.to_string(),
+                hint,
+            },
+        });
+    }
+
+    fn event(&mut self, event: Event, offset: usize) {
+        match event {
+            Event::Start(tag) => self.start(tag, offset),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text, offset),
+            Event::Code(text) => self.text(&text, offset + 1),
+            Event::SoftBreak => self.inline(Inline::SoftBreak),
+            Event::HardBreak => self.inline(Inline::HardBreak),
+            Event::Html(_) | Event::InlineHtml(_) => {
+                self.unsupported(offset, "raw HTML", "write the text as plain Markdown")
+            }
+            Event::Rule => self.unsupported(
+                offset,
+                "a horizontal rule",
+                "separate sections with `##` headings instead",
+            ),
+            Event::FootnoteReference(_)
+            | Event::TaskListMarker(_)
+            | Event::InlineMath(_)
+            | Event::DisplayMath(_) => {
+                self.unsupported(offset, "this Markdown extension", "use plain CommonMark")
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag, offset: usize) {
+        match tag {
+            Tag::Paragraph => {
+                self.close_implicit();
+                self.stack.push(Frame::Paragraph {
+                    inlines: Vec::new(),
+                    implicit: false,
+                });
+            }
+            Tag::Heading { level, .. } => {
+                let level = match level {
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    HeadingLevel::H1 => {
+                        self.unsupported(
+                            offset,
+                            "a level-1 heading (`#`) in the body",
+                            "the title is the only level-1 heading; use `##` and `###`",
+                        );
+                        2
+                    }
+                    _ => {
+                        self.unsupported(
+                            offset,
+                            "a heading deeper than `###`",
+                            "use `##` and `###` headings",
+                        );
+                        3
+                    }
+                };
+                self.close_implicit();
+                self.stack.push(Frame::Heading {
+                    level,
+                    inlines: Vec::new(),
+                });
+            }
+            Tag::BlockQuote(_) => {
+                self.close_implicit();
+                self.nest(offset);
+                self.stack.push(Frame::Quote(Vec::new()));
+            }
+            Tag::List(start) => {
+                self.close_implicit();
+                self.nest(offset);
+                self.stack.push(Frame::List {
+                    start,
+                    items: Vec::new(),
+                });
+            }
+            Tag::Item => self.stack.push(Frame::Item(Vec::new())),
+            Tag::Emphasis => {
+                self.emphasis += 1;
+                self.style.emphasis = true;
+            }
+            Tag::Strong => {
+                self.strong += 1;
+                self.style.strong = true;
+            }
+            Tag::Link { dest_url, .. } => self.link = Some(Arc::from(dest_url.as_ref())),
+            Tag::CodeBlock(_) => self.unsupported(
+                offset,
+                "a code block",
+                "statements are prose; indent nothing by four spaces and use no ``` fences",
+            ),
+            Tag::Image { .. } => self.unsupported(
+                offset,
+                "an image in the body",
+                "put logos and signatures in the layout file",
+            ),
+            Tag::HtmlBlock => {}
+            _ => self.unsupported(offset, "this Markdown construct", "use plain CommonMark"),
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => {
+                if let Some(Frame::Paragraph { inlines, .. }) = self.stack.pop() {
+                    self.push_block(Block::Paragraph(inlines));
+                }
+            }
+            TagEnd::Heading(_) => {
+                if let Some(Frame::Heading { level, inlines }) = self.stack.pop() {
+                    self.push_block(Block::Heading {
+                        level,
+                        content: inlines,
+                    });
+                }
+            }
+            TagEnd::BlockQuote(_) => {
+                self.close_implicit();
+                self.depth -= 1;
+                if let Some(Frame::Quote(blocks)) = self.stack.pop() {
+                    self.push_block(Block::Quote(blocks));
+                }
+            }
+            TagEnd::List(_) => {
+                self.close_implicit();
+                self.depth -= 1;
+                if let Some(Frame::List { start, items }) = self.stack.pop() {
+                    self.push_block(Block::List { start, items });
+                }
+            }
+            TagEnd::Item => {
+                self.close_implicit();
+                if let Some(Frame::Item(blocks)) = self.stack.pop()
+                    && let Some(Frame::List { items, .. }) = self.stack.last_mut()
+                {
+                    items.push(blocks);
+                }
+            }
+            TagEnd::Emphasis => {
+                self.emphasis -= 1;
+                self.style.emphasis = self.emphasis > 0;
+            }
+            TagEnd::Strong => {
+                self.strong -= 1;
+                self.style.strong = self.strong > 0;
+            }
+            TagEnd::Link => self.link = None,
+            _ => {}
+        }
+    }
+
+    fn nest(&mut self, offset: usize) {
+        self.depth += 1;
+        if self.depth == MAX_NESTING + 1 {
+            self.diagnostics.push(Diagnostic {
+                location: Some(Location::at(self.path, self.source, offset)),
+                problem: Problem::TooDeep { limit: MAX_NESTING },
+            });
+        }
+    }
+
+    fn text(&mut self, text: &str, offset: usize) {
+        self.inline(Inline::Text {
+            text: text.to_string(),
+            style: self.style,
+            link: self.link.clone(),
+            offset,
+        });
+    }
+
+    fn inline(&mut self, inline: Inline) {
+        match self.stack.last_mut() {
+            Some(Frame::Paragraph { inlines, .. } | Frame::Heading { inlines, .. }) => {
+                inlines.push(inline)
+            }
+            _ => self.stack.push(Frame::Paragraph {
+                inlines: vec![inline],
+                implicit: true,
+            }),
+        }
+    }
+
+    fn close_implicit(&mut self) {
+        if let Some(Frame::Paragraph { implicit: true, .. }) = self.stack.last()
+            && let Some(Frame::Paragraph { inlines, .. }) = self.stack.pop()
+        {
+            self.push_block(Block::Paragraph(inlines));
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        match self.stack.last_mut() {
+            Some(Frame::Blocks(blocks) | Frame::Quote(blocks) | Frame::Item(blocks)) => {
+                blocks.push(block)
+            }
+            _ => unreachable!("blocks only close into block containers"),
+        }
+    }
+}
+
+/// Form A: removes the leading all-bold paragraphs and returns (title, dateline). The first line
+/// is the title; a second line in the same paragraph, or a second bold paragraph, the dateline.
+pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option<Text>) {
+    let mut lines: Vec<Text> = Vec::new();
+    let mut taken = 0;
+    while taken < blocks.len() && lines.len() < 2 {
+        let Block::Paragraph(inlines) = &blocks[taken] else {
+            break;
+        };
+        if !all_strong(inlines) {
+            break;
+        }
+        lines.extend(split_lines(inlines));
+        taken += 1;
+    }
+    blocks.drain(..taken);
+    let mut lines = lines.into_iter();
+    let title = lines.next();
+    let rest: Vec<Text> = lines.collect();
+    let dateline = rest.first().map(|first| Text {
+        text: rest
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        offset: first.offset,
+    });
+    (title, dateline)
+}
+
+fn all_strong(inlines: &[Inline]) -> bool {
+    let mut any = false;
+    for inline in inlines {
+        if let Inline::Text { text, style, .. } = inline {
+            if !style.strong && !text.trim().is_empty() {
+                return false;
+            }
+            any |= style.strong;
+        }
+    }
+    any
+}
+
+fn split_lines(inlines: &[Inline]) -> Vec<Text> {
+    let mut lines = Vec::new();
+    let mut current: Option<Text> = None;
+    for inline in inlines {
+        match inline {
+            Inline::Text { text, offset, .. } => {
+                let line = current.get_or_insert_with(|| Text {
+                    text: String::new(),
+                    offset: *offset,
+                });
+                line.text.push_str(text);
+            }
+            Inline::SoftBreak | Inline::HardBreak => lines.extend(current.take()),
+        }
+    }
+    lines.extend(current);
+    lines
+        .into_iter()
+        .map(|t| Text {
+            text: t.text.trim().to_string(),
+            offset: t.offset,
+        })
+        .filter(|t| !t.text.is_empty())
+        .collect()
+}

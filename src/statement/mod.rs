@@ -1,0 +1,181 @@
+//! Statement files: source text -> [`Statement`].
+//!
+//! Two forms are accepted. Form A is what offices already write: leading bold lines form the
+//! title block (title, then dateline), the rest is the body. Form B starts with TOML front
+//! matter between `+++` lines. In both, the body is CommonMark.
+
+mod date;
+mod front_matter;
+mod hygiene;
+mod markdown;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Location, Problem};
+
+/// Nesting of lists and block quotes deeper than this is refused rather than risking the stack.
+pub const MAX_NESTING: usize = 16;
+/// Statements larger than this are refused: far beyond any real release, small enough to bound
+/// time and memory.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The file it came from, for messages.
+    pub path: PathBuf,
+    /// The cleaned source text; offsets in [`Inline`] and [`Text`] point into it.
+    pub source: String,
+    pub title: Text,
+    pub subtitle: Option<Text>,
+    pub dateline: Option<Text>,
+    pub date: Option<Date>,
+    /// BCP 47 language tag; drives hyphenation and the PDF's /Lang.
+    pub language: String,
+    pub reference: Option<String>,
+    pub author: Option<String>,
+    pub keywords: Vec<String>,
+    pub signatories: Vec<Signatory>,
+    pub blocks: Vec<Block>,
+}
+
+/// A piece of metadata text with the source offset it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub text: String,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signatory {
+    pub name: String,
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Paragraph(Vec<Inline>),
+    Heading {
+        level: u8,
+        content: Vec<Inline>,
+    },
+    /// `start` is the first number of an ordered list, `None` for bullets.
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Quote(Vec<Block>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text {
+        text: String,
+        style: Style,
+        link: Option<Arc<str>>,
+        /// Byte offset of the text's start in [`Statement::source`].
+        offset: usize,
+    },
+    SoftBreak,
+    HardBreak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Style {
+    pub strong: bool,
+    pub emphasis: bool,
+}
+
+impl Statement {
+    /// Reads and parses a statement file.
+    pub fn load(path: &Path) -> Result<Statement, Error> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Statement::parse(path, &bytes)
+    }
+
+    /// Parses statement bytes; `path` is used for messages only.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Statement, Error> {
+        if bytes.len() > MAX_BYTES {
+            return Err(Error::invalid(
+                Some(Location::at(path, "", 0)),
+                Problem::TooLarge {
+                    what: "the statement file",
+                    limit: MAX_BYTES,
+                },
+            ));
+        }
+        let source = hygiene::clean(path, bytes)?;
+        if source.trim().is_empty() {
+            return Err(Error::invalid(
+                Some(Location::at(path, &source, 0)),
+                Problem::EmptyStatement,
+            ));
+        }
+        let (front, body_offset) = front_matter::split(path, &source)?;
+        let meta = match front {
+            Some(fm) => Some(front_matter::read(path, &source, fm)?),
+            None => None,
+        };
+        let mut blocks = markdown::parse(path, &source, body_offset)?;
+        let mut statement = Statement {
+            path: path.to_path_buf(),
+            title: Text {
+                text: String::new(),
+                offset: 0,
+            },
+            subtitle: None,
+            dateline: None,
+            date: None,
+            language: "en".to_string(),
+            reference: None,
+            author: None,
+            keywords: Vec::new(),
+            signatories: Vec::new(),
+            blocks: Vec::new(),
+            source: String::new(),
+        };
+        match meta {
+            Some(meta) => meta.apply(&mut statement),
+            None => {
+                let (title, dateline) = markdown::take_title_block(&mut blocks);
+                match title {
+                    Some(title) => statement.title = title,
+                    None => {
+                        return Err(Error::invalid(
+                            Some(Location::at(path, &source, body_offset)),
+                            Problem::MissingTitle,
+                        ));
+                    }
+                }
+                statement.dateline = dateline;
+            }
+        }
+        statement.blocks = blocks;
+        statement.source = source;
+        Ok(statement)
+    }
+
+    /// The document date: the front matter's `date`, else the first date in the dateline.
+    pub fn document_date(&self) -> Option<Date> {
+        self.date
+            .or_else(|| self.dateline.as_ref().and_then(|d| date::find(&d.text)))
+    }
+
+    /// Where byte `offset` of the cleaned source is, for messages.
+    pub fn location(&self, offset: usize) -> Location {
+        Location::at(&self.path, &self.source, offset)
+    }
+}
+
+#[cfg(test)]
+mod tests;

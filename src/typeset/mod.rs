@@ -1,0 +1,578 @@
+//! Statement + layout + fonts -> [`Document`]: the title block, the body's blocks, signatures,
+//! then pagination with widow, orphan and keep-with-next rules, then page furniture.
+
+mod hyphenate;
+mod linebreak;
+mod paginate;
+mod paragraph;
+
+use std::sync::Arc;
+
+use crate::document::{
+    Artifact, Document, Item, Metadata, NodeId, Page, StructKind, StructNode, Tag, TextRun,
+};
+use crate::error::{Diagnostic, Error, Location};
+use crate::font::{FontSet, Shaper};
+use crate::layout::{self, Align, Layout, Standard};
+use crate::statement::{Block, Inline, Statement, Style};
+use paginate::{Flow, FlowItem};
+use paragraph::{Line, Piece, Setting, Typesetter};
+
+/// Blocks nested deeper than this are set at this depth's indent, so a deep list cannot push
+/// text out of the measure.
+const MAX_INDENT_LEVELS: usize = 6;
+
+/// What typesetting produced besides the document.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Things the user should know that did not stop the build (an overfull word).
+    pub warnings: Vec<String>,
+}
+
+/// Sets a statement in a layout.
+pub fn typeset(
+    statement: &Statement,
+    layout: &Layout,
+    fonts: &FontSet,
+    standards: &[Standard],
+    timestamp: Option<i64>,
+) -> Result<(Document, Report), Error> {
+    let mut c = Composer {
+        statement,
+        layout,
+        ts: Typesetter::new(Shaper::new(fonts, &statement.language), &statement.language),
+        structure: Vec::new(),
+        flow: Flow::default(),
+        heading_levels: heading_levels(&statement.blocks),
+    };
+    c.letterhead()?;
+    c.title_block()?;
+    let blocks = &statement.blocks;
+    c.blocks(blocks, None, 0)?;
+    c.signatures()?;
+    let mut pages = paginate::paginate(&c.flow, layout);
+    c.footers(&mut pages)?;
+
+    let metadata = Metadata {
+        title: statement.title.text.clone(),
+        subject: statement
+            .subtitle
+            .as_ref()
+            .or(statement.dateline.as_ref())
+            .map(|t| t.text.clone()),
+        language: statement.language.clone(),
+        author: statement.author.clone(),
+        keywords: statement.keywords.clone(),
+        date: statement.document_date(),
+        timestamp,
+    };
+    let document = Document {
+        width: layout.page.width,
+        height: layout.page.height,
+        pages,
+        structure: c.structure,
+        metadata,
+        standards: standards.to_vec(),
+    };
+    Ok((
+        document,
+        Report {
+            warnings: c.ts.warnings,
+        },
+    ))
+}
+
+/// Heading levels as tagged: the levels a statement uses, renumbered from 2 without gaps,
+/// since PDF/UA readers expect no skipped levels below the title's H1.
+fn heading_levels(blocks: &[Block]) -> [u8; 4] {
+    fn visit(blocks: &[Block], used: &mut [bool; 4]) {
+        for b in blocks {
+            match b {
+                Block::Heading { level, .. } => used[(*level as usize).min(3)] = true,
+                Block::Quote(inner) => visit(inner, used),
+                Block::List { items, .. } => items.iter().for_each(|i| visit(i, used)),
+                Block::Paragraph(_) => {}
+            }
+        }
+    }
+    let mut used = [false; 4];
+    visit(blocks, &mut used);
+    let mut map = [2u8; 4];
+    let mut next = 2;
+    for level in 2..4 {
+        map[level] = next;
+        if used[level] {
+            next += 1;
+        }
+    }
+    map
+}
+
+fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    for i in inlines {
+        match i {
+            Inline::Text { text, .. } => out.push_str(text),
+            Inline::SoftBreak | Inline::HardBreak => out.push(' '),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Composer<'a> {
+    statement: &'a Statement,
+    layout: &'a Layout,
+    ts: Typesetter<'a>,
+    structure: Vec<StructNode>,
+    flow: Flow,
+    heading_levels: [u8; 4],
+}
+
+impl<'a> Composer<'a> {
+    fn node(&mut self, kind: StructKind, parent: Option<NodeId>) -> NodeId {
+        self.structure.push(StructNode { kind, parent });
+        self.structure.len() - 1
+    }
+
+    fn missing(&self, e: paragraph::MissingGlyph) -> Error {
+        let location = match e.offset {
+            Some(o) => Some(self.statement.location(o)),
+            None => self.layout.path.as_ref().map(|p| Location {
+                file: p.clone(),
+                line: 1,
+                column: 1,
+            }),
+        };
+        Error::Invalid(vec![Diagnostic {
+            location,
+            problem: e.problem,
+        }])
+    }
+
+    fn set(&mut self, pieces: &[Piece], setting: &Setting) -> Result<Vec<Line>, Error> {
+        self.ts.set(pieces, setting).map_err(|e| self.missing(e))
+    }
+
+    fn display_setting(&self, block: &layout::Block, width: f32) -> Setting {
+        Setting {
+            size: block.size,
+            color: block.color,
+            width,
+            first_indent: 0.0,
+            align: block.align,
+            justify: false,
+            hyphenate: false,
+            balance: block.align == Align::Center,
+            expansion: 0.0,
+            protrusion: false,
+            tolerance: 1.0,
+        }
+    }
+
+    fn body_setting(&self, width: f32) -> Setting {
+        let b = &self.layout.body;
+        Setting {
+            size: b.size,
+            color: b.color,
+            width,
+            first_indent: b.first_line_indent,
+            align: Align::Left,
+            justify: b.justify,
+            hyphenate: b.hyphenate,
+            balance: false,
+            expansion: b.expansion,
+            protrusion: b.protrusion,
+            tolerance: b.tolerance,
+        }
+    }
+
+    fn push_lines(&mut self, lines: Vec<Line>, x: f32, size: f32, leading: f32, keep_all: bool) {
+        let n = lines.len();
+        let (widows, orphans) = (self.layout.body.widows, self.layout.body.orphans);
+        for (i, line) in lines.into_iter().enumerate() {
+            let keep = keep_all || i + 1 < orphans || (i + 1 < n && n - 1 - i < widows);
+            self.flow.items.push(FlowItem::Line {
+                runs: line.runs,
+                x,
+                size,
+                leading,
+                keep_with_next: keep,
+            });
+        }
+    }
+
+    fn letterhead(&mut self) -> Result<(), Error> {
+        let lh = &self.layout.letterhead;
+        if lh.lines.is_empty() && lh.rule.is_none() {
+            return Ok(());
+        }
+        let block = layout::Block {
+            size: lh.size,
+            leading: lh.size * 1.25,
+            bold: lh.bold,
+            italic: false,
+            align: lh.align,
+            color: lh.color,
+            space_before: 0.0,
+            space_after: 0.0,
+        };
+        let mut setting = self.display_setting(&block, self.layout.measure());
+        setting.balance = false;
+        let style = Style {
+            strong: lh.bold,
+            emphasis: false,
+        };
+        for text in lh.lines.clone() {
+            let piece = Piece {
+                text,
+                style,
+                tag: Tag::Artifact(Artifact::Header),
+                offset: None,
+            };
+            let lines = self.set(&[piece], &setting)?;
+            self.push_lines(lines, 0.0, lh.size, lh.size * 1.25, true);
+        }
+        if let Some(rule) = lh.rule {
+            self.flow.items.push(FlowItem::Rule {
+                thickness: rule.thickness,
+                color: rule.color,
+                gap: lh.size * 0.5,
+            });
+        }
+        self.flow.items.push(FlowItem::Gap(lh.space_after));
+        Ok(())
+    }
+
+    fn title_block(&mut self) -> Result<(), Error> {
+        let s = self.statement;
+        let width = self.layout.measure();
+        let title_node = self.node(
+            StructKind::Heading {
+                level: 1,
+                title: s.title.text.clone(),
+            },
+            None,
+        );
+        let parts: [(
+            Option<&crate::statement::Text>,
+            layout::Block,
+            Option<NodeId>,
+        ); 3] = [
+            (Some(&s.title), self.layout.title, Some(title_node)),
+            (s.subtitle.as_ref(), self.layout.subtitle, None),
+            (s.dateline.as_ref(), self.layout.dateline, None),
+        ];
+        for (text, block, node) in parts {
+            let Some(text) = text else { continue };
+            let node = match node {
+                Some(n) => n,
+                None => self.node(StructKind::Paragraph, None),
+            };
+            let piece = Piece {
+                text: text.text.clone(),
+                style: Style {
+                    strong: block.bold,
+                    emphasis: block.italic,
+                },
+                tag: Tag::Node(node),
+                offset: Some(text.offset),
+            };
+            let setting = self.display_setting(&block, width);
+            let lines = self.set(&[piece], &setting)?;
+            self.flow.items.push(FlowItem::Gap(block.space_before));
+            self.push_lines(lines, 0.0, block.size, block.leading, true);
+            self.flow.items.push(FlowItem::Gap(block.space_after));
+        }
+        Ok(())
+    }
+
+    fn inline_pieces(&mut self, inlines: &[Inline], base: Style, node: NodeId) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        let mut link: Option<(Arc<str>, NodeId)> = None;
+        for inline in inlines {
+            match inline {
+                Inline::Text {
+                    text,
+                    style,
+                    link: url,
+                    offset,
+                } => {
+                    let tag_node = match url {
+                        Some(url) => match &link {
+                            Some((current, id)) if Arc::ptr_eq(current, url) => *id,
+                            _ => {
+                                let id = self.node(
+                                    StructKind::Link {
+                                        url: url.to_string(),
+                                    },
+                                    Some(node),
+                                );
+                                link = Some((url.clone(), id));
+                                id
+                            }
+                        },
+                        None => {
+                            link = None;
+                            node
+                        }
+                    };
+                    pieces.push(Piece {
+                        text: text.clone(),
+                        style: Style {
+                            strong: style.strong || base.strong,
+                            emphasis: style.emphasis ^ base.emphasis,
+                        },
+                        tag: Tag::Node(tag_node),
+                        offset: Some(*offset),
+                    });
+                }
+                Inline::SoftBreak => pieces.push(Piece {
+                    text: " ".into(),
+                    style: base,
+                    tag: Tag::Node(link.as_ref().map_or(node, |l| l.1)),
+                    offset: None,
+                }),
+                Inline::HardBreak => pieces.push(Piece {
+                    text: "\n".into(),
+                    style: base,
+                    tag: Tag::Node(node),
+                    offset: None,
+                }),
+            }
+        }
+        pieces
+    }
+
+    fn blocks(
+        &mut self,
+        blocks: &[Block],
+        parent: Option<NodeId>,
+        depth: usize,
+    ) -> Result<(), Error> {
+        let indent = self.layout.body.indent * depth.min(MAX_INDENT_LEVELS) as f32;
+        let width = self.layout.measure() - indent;
+        for (i, block) in blocks.iter().enumerate() {
+            match block {
+                Block::Paragraph(inlines) => {
+                    if i > 0 || depth == 0 {
+                        self.flow
+                            .items
+                            .push(FlowItem::Gap(self.layout.body.paragraph_spacing));
+                    }
+                    let node = self.node(StructKind::Paragraph, parent);
+                    let pieces = self.inline_pieces(inlines, Style::default(), node);
+                    let setting = self.body_setting(width);
+                    let lines = self.set(&pieces, &setting)?;
+                    let b = self.layout.body;
+                    self.push_lines(lines, indent, b.size, b.leading, false);
+                }
+                Block::Heading { level, content } => {
+                    let style = if *level <= 2 {
+                        self.layout.heading
+                    } else {
+                        self.layout.subheading
+                    };
+                    let tagged = self.heading_levels[(*level as usize).min(3)];
+                    let title = plain_text(content);
+                    let node = self.node(
+                        StructKind::Heading {
+                            level: tagged,
+                            title,
+                        },
+                        parent,
+                    );
+                    let base = Style {
+                        strong: style.bold,
+                        emphasis: style.italic,
+                    };
+                    let pieces = self.inline_pieces(content, base, node);
+                    let setting = self.display_setting(&style, width);
+                    let lines = self.set(&pieces, &setting)?;
+                    self.flow.items.push(FlowItem::Gap(style.space_before));
+                    self.push_lines(lines, indent, style.size, style.leading, true);
+                    self.flow.items.push(FlowItem::Gap(style.space_after));
+                }
+                Block::Quote(inner) => {
+                    let node = self.node(StructKind::Quote, parent);
+                    self.blocks(inner, Some(node), depth + 1)?;
+                }
+                Block::List { start, items } => {
+                    self.list(*start, items, parent, depth)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &[Vec<Block>],
+        parent: Option<NodeId>,
+        depth: usize,
+    ) -> Result<(), Error> {
+        let list = self.node(
+            StructKind::List {
+                ordered: start.is_some(),
+            },
+            parent,
+        );
+        let b = self.layout.body;
+        for (n, item) in items.iter().enumerate() {
+            let li = self.node(StructKind::ListItem, Some(list));
+            let label_node = self.node(StructKind::Label, Some(li));
+            let body = self.node(StructKind::ListBody, Some(li));
+            let label = match start {
+                Some(first) => format!("{}.", first.saturating_add(n as u64)),
+                None => "\u{2022}".to_string(),
+            };
+            let first_line = self.flow.items.len();
+            self.blocks(item, Some(body), depth + 1)?;
+            // The label hangs in the indent, on the baseline of the item's first line.
+            let setting = Setting {
+                align: Align::Right,
+                ..self.display_setting(
+                    &layout::Block {
+                        size: b.size,
+                        leading: b.leading,
+                        bold: false,
+                        italic: false,
+                        align: Align::Right,
+                        color: b.color,
+                        space_before: 0.0,
+                        space_after: 0.0,
+                    },
+                    b.indent - 0.3 * b.size,
+                )
+            };
+            let piece = Piece {
+                text: label,
+                style: Style::default(),
+                tag: Tag::Node(label_node),
+                offset: None,
+            };
+            let label_lines = self.set(&[piece], &setting)?;
+            let indent = b.indent * (depth + 1).min(MAX_INDENT_LEVELS) as f32;
+            if let Some(line) = label_lines.into_iter().next() {
+                let target = self.flow.items[first_line..]
+                    .iter_mut()
+                    .find(|i| matches!(i, FlowItem::Line { .. }));
+                if let Some(FlowItem::Line { runs, x, .. }) = target {
+                    let shift = indent - b.indent - *x;
+                    let mut label_runs: Vec<TextRun> = line.runs;
+                    for r in &mut label_runs {
+                        r.x += shift;
+                    }
+                    // The label comes first in reading order.
+                    label_runs.append(runs);
+                    *runs = label_runs;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn signatures(&mut self) -> Result<(), Error> {
+        if self.statement.signatories.is_empty() {
+            return Ok(());
+        }
+        let block = self.layout.signature;
+        let width = self.layout.measure();
+        // Keep the signatures with the last line of the body.
+        if let Some(FlowItem::Line { keep_with_next, .. }) = self
+            .flow
+            .items
+            .iter_mut()
+            .rev()
+            .find(|i| matches!(i, FlowItem::Line { .. }))
+        {
+            *keep_with_next = true;
+        }
+        self.flow.items.push(FlowItem::Gap(block.space_before));
+        let signatories = self.statement.signatories.clone();
+        let count = signatories.len();
+        for (i, sig) in signatories.iter().enumerate() {
+            let node = self.node(StructKind::Paragraph, None);
+            let mut pieces = vec![Piece {
+                text: sig.name.clone(),
+                style: Style {
+                    strong: true,
+                    emphasis: block.italic,
+                },
+                tag: Tag::Node(node),
+                offset: None,
+            }];
+            if let Some(role) = &sig.role {
+                pieces.push(Piece {
+                    text: "\n".into(),
+                    style: Style::default(),
+                    tag: Tag::Node(node),
+                    offset: None,
+                });
+                pieces.push(Piece {
+                    text: role.clone(),
+                    style: Style {
+                        strong: block.bold,
+                        emphasis: block.italic,
+                    },
+                    tag: Tag::Node(node),
+                    offset: None,
+                });
+            }
+            let setting = Setting {
+                balance: false,
+                ..self.display_setting(&block, width)
+            };
+            let lines = self.set(&pieces, &setting)?;
+            let last = i + 1 == count;
+            self.push_lines(lines, 0.0, block.size, block.leading, !last);
+            if !last {
+                self.flow.items.push(FlowItem::Gap(block.leading * 0.75));
+            }
+        }
+        Ok(())
+    }
+
+    fn footers(&mut self, pages: &mut [Page]) -> Result<(), Error> {
+        let footer = self.layout.footer.clone();
+        if footer.text.trim().is_empty() {
+            return Ok(());
+        }
+        let total = pages.len();
+        let block = layout::Block {
+            size: footer.size,
+            leading: footer.size * 1.25,
+            bold: false,
+            italic: false,
+            align: footer.align,
+            color: footer.color,
+            space_before: 0.0,
+            space_after: 0.0,
+        };
+        let mut setting = self.display_setting(&block, self.layout.measure());
+        setting.balance = false;
+        let margins = self.layout.page.margins;
+        let baseline = self.layout.page.height - margins.bottom / 2.0;
+        for (n, page) in pages.iter_mut().enumerate() {
+            let text = footer
+                .text
+                .replace("{page}", &(n + 1).to_string())
+                .replace("{pages}", &total.to_string());
+            let piece = Piece {
+                text,
+                style: Style::default(),
+                tag: Tag::Artifact(Artifact::Footer),
+                offset: None,
+            };
+            let lines = self.set(&[piece], &setting)?;
+            for (i, line) in lines.into_iter().enumerate() {
+                for mut run in line.runs {
+                    run.x += margins.left;
+                    run.y = baseline + i as f32 * block.leading;
+                    page.items.push(Item::Text(run));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,943 @@
+//! Sets one paragraph: text -> break opportunities (UAX #14 plus our rules for URLs and
+//! titles) -> shaped atoms -> boxes, glue and penalties -> Knuth-Plass -> positioned lines.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+use unicode_linebreak::{BreakOpportunity, linebreaks};
+
+use super::hyphenate::{self, SOFT_HYPHEN};
+use super::linebreak::{self, INFINITE_PENALTY, Item, Params};
+use crate::document::{PlacedGlyph, Tag, TextRun};
+use crate::error::Problem;
+use crate::font::{FontId, Glyph, Shaper};
+use crate::layout::{Align, Color};
+use crate::statement::Style;
+
+/// Space stretch and shrink as fractions of the natural space. Kept small, so that font
+/// expansion takes much of the adjustment: TeX's 1/2 and 1/3 give visibly uneven spacing,
+/// while our targets keep word gaps within 0.8 to 1.25 natural spaces. Tuned on the bundled
+/// statements with pdfcheck.py (see README, "Typographic quality").
+const SPACE_STRETCH: f32 = 0.14;
+const SPACE_SHRINK: f32 = 0.2;
+/// Stretch of ragged (unjustified or centred) lines, in em.
+const RAGGED_STRETCH: f32 = 3.0;
+/// Infinite-enough stretch for the glue that ends a paragraph (TeX's \parfillskip).
+const FILL: f32 = 100_000.0;
+/// Three times TeX's usual 50: with spaces this rigid, a lower penalty buys evenness with
+/// more hyphens than the one-in-eight lines we allow.
+const HYPHEN_PENALTY: f32 = 150.0;
+const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
+
+const URL_BREAK_PENALTY: f32 = 100.0;
+const SLASH_BREAK_PENALTY: f32 = 200.0;
+const OTHER_BREAK_PENALTY: f32 = 100.0;
+
+/// The character a line-end hyphen stands for in the text layer. A hyphen-minus, as printed:
+/// text extraction tools (pdftotext, and our quality checks) join "word-\\nword" back into
+/// the source word, while a soft hyphen makes them drop it and split the word in two.
+const HYPHEN_TEXT: &str = "-";
+
+/// A piece of paragraph text in one style, belonging to one structure node.
+#[derive(Debug, Clone)]
+pub(crate) struct Piece {
+    pub text: String,
+    pub style: Style,
+    pub tag: Tag,
+    /// Source offset of the text, for messages.
+    pub offset: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Setting {
+    pub size: f32,
+    pub color: Color,
+    pub width: f32,
+    pub first_indent: f32,
+    pub align: Align,
+    pub justify: bool,
+    pub hyphenate: bool,
+    /// Balance line lengths and never break after a slash (titles, datelines).
+    pub balance: bool,
+    pub expansion: f32,
+    pub protrusion: bool,
+    pub tolerance: f32,
+}
+
+/// A set line: runs positioned relative to the block's left edge and the line's baseline.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub runs: Vec<TextRun>,
+}
+
+/// A character no font could draw, at a source offset.
+#[derive(Debug)]
+pub(crate) struct MissingGlyph {
+    pub problem: Problem,
+    pub offset: Option<usize>,
+}
+
+/// Per-document state: faces, the shaping cache, the hyphenation language, warnings.
+pub(crate) struct Typesetter<'a> {
+    pub shaper: Shaper<'a>,
+    cache: HashMap<(FontId, String), Rc<[Glyph]>>,
+    language: Option<hypher::Lang>,
+    pub warnings: Vec<String>,
+}
+
+struct Atom {
+    range: Range<usize>,
+    font: FontId,
+    tag: Tag,
+    glyphs: Rc<[Glyph]>,
+}
+
+/// What an item stands for, so lines can be built from the breaker's choice.
+#[derive(Clone)]
+enum Content {
+    Indent,
+    /// Glyphs `glyphs` of atom `atom`; `text` is the byte range of the text they cover.
+    Glyphs {
+        atom: usize,
+        glyphs: Range<usize>,
+        text: Range<usize>,
+    },
+    Space {
+        atom: usize,
+    },
+    Hyphen {
+        atom: usize,
+    },
+    Break,
+    Fill,
+}
+
+#[derive(Clone, Copy)]
+struct Opportunity {
+    at: usize,
+    mandatory: bool,
+    penalty: f32,
+    flagged: bool,
+}
+
+fn is_break_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n')
+}
+
+fn is_ignorable(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | SOFT_HYPHEN)
+}
+
+/// How far a character at the end of a line may hang into the margin, as a fraction of its
+/// advance (values as microtype's defaults for Latin text).
+fn protrusion_factor(c: char) -> f32 {
+    match c {
+        '.' | ',' | '-' | '\u{2010}' | '\u{AD}' => 0.7,
+        '\u{2019}' | '\u{201D}' | '\'' | '"' => 0.7,
+        ':' | ';' => 0.5,
+        '\u{2013}' => 0.3,
+        '\u{2014}' => 0.2,
+        '!' | '?' | ')' | ']' | '\u{BB}' => 0.2,
+        _ => 0.0,
+    }
+}
+
+impl<'a> Typesetter<'a> {
+    pub fn new(shaper: Shaper<'a>, language: &str) -> Typesetter<'a> {
+        Typesetter {
+            shaper,
+            cache: HashMap::new(),
+            language: hyphenate::language(language),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn shape(&mut self, font: FontId, text: &str) -> Rc<[Glyph]> {
+        if let Some(g) = self.cache.get(&(font, text.to_string())) {
+            return g.clone();
+        }
+        let glyphs: Rc<[Glyph]> = self.shaper.shape(font, text).into();
+        self.cache.insert((font, text.to_string()), glyphs.clone());
+        glyphs
+    }
+
+    /// Sets a paragraph into lines.
+    pub fn set(&mut self, pieces: &[Piece], s: &Setting) -> Result<Vec<Line>, MissingGlyph> {
+        // Flatten the pieces into one text with a style map.
+        let mut text = String::new();
+        let mut spans: Vec<(Range<usize>, usize)> = Vec::new();
+        for (i, p) in pieces.iter().enumerate() {
+            let start = text.len();
+            text.push_str(&p.text);
+            spans.push((start..text.len(), i));
+        }
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let atoms = self.atoms(&text, pieces, &spans)?;
+        let opportunities = self.opportunities(&text, s.balance);
+        let (items, contents) = self.items(&text, &atoms, &opportunities, s);
+        if items.len() <= 2 {
+            return Ok(Vec::new());
+        }
+
+        let params = Params {
+            tolerance: s.tolerance,
+            emergency_stretch: 0.0,
+            ..Params::default()
+        };
+        let ragged = !s.justify || s.balance;
+        let ragged_stretch = if ragged { RAGGED_STRETCH * s.size } else { 0.0 };
+        let mut width = s.width;
+        let run_breaker = |w: f32| {
+            let params = Params {
+                ragged_stretch,
+                ..params
+            };
+            linebreak::break_lines(&items, &|_| w, &params)
+        };
+        let mut breaks = run_breaker(width);
+        if s.balance && breaks.len() > 1 {
+            // The narrowest measure that still gives as many lines: balanced lengths.
+            let lines = breaks.len();
+            let (mut lo, mut hi) = (s.width / lines as f32 * 0.9, s.width);
+            for _ in 0..14 {
+                let mid = (lo + hi) / 2.0;
+                let trial = run_breaker(mid);
+                if trial.len() <= lines && !trial.iter().any(|b| b.overfull) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            width = hi;
+            breaks = run_breaker(width);
+        }
+
+        let mut lines = Vec::with_capacity(breaks.len());
+        let mut start = 0;
+        for br in &breaks {
+            let line = self.line(&text, &atoms, &items, &contents, start..br.end, s);
+            if br.overfull {
+                let word: String = text[item_text(&contents, start..br.end)]
+                    .split_whitespace()
+                    .max_by_key(|w| w.len())
+                    .unwrap_or_default()
+                    .to_string();
+                self.warnings.push(format!(
+                    "the word `{word}` is wider than the measure and sticks out"
+                ));
+            }
+            lines.push(line);
+            start = br.end + 1;
+        }
+        Ok(lines)
+    }
+
+    /// Splits the text into runs of one style, node and font; shapes each.
+    fn atoms(
+        &mut self,
+        text: &str,
+        pieces: &[Piece],
+        spans: &[(Range<usize>, usize)],
+    ) -> Result<Vec<Atom>, MissingGlyph> {
+        let mut atoms = Vec::new();
+        for (range, piece_index) in spans {
+            let piece = &pieces[*piece_index];
+            let preferred = self.shaper.preferred(piece.style, text);
+            let mut current: Option<(usize, FontId)> = None;
+            let flush =
+                |atoms: &mut Vec<Atom>, ts: &mut Self, from: usize, to: usize, font: FontId| {
+                    if from < to {
+                        let glyphs = ts.shape(font, &text[from..to]);
+                        atoms.push(Atom {
+                            range: from..to,
+                            font,
+                            tag: piece.tag,
+                            glyphs,
+                        });
+                    }
+                };
+            for (i, ch) in text[range.clone()].char_indices() {
+                let at = range.start + i;
+                // Breaking spaces are set as glue, ignorables not at all: neither is shaped.
+                if is_break_space(ch) || is_ignorable(ch) {
+                    if let Some((from, font)) = current.take() {
+                        flush(&mut atoms, self, from, at, font);
+                    }
+                    continue;
+                }
+                let font = match current {
+                    Some((_, f)) if !ch.is_alphabetic() && self.shaper.covers(f, ch) => f,
+                    _ if self.shaper.covers(preferred, ch) => preferred,
+                    _ => match self.shaper.font_for(piece.style, ch) {
+                        Some(f) => f,
+                        None => {
+                            return Err(MissingGlyph {
+                                problem: Problem::MissingGlyph {
+                                    ch,
+                                    fonts: self.shaper.fonts().chain_names(piece.style),
+                                },
+                                offset: piece.offset.map(|o| o + i),
+                            });
+                        }
+                    },
+                };
+                match current {
+                    Some((_, f)) if f == font => {}
+                    Some((from, f)) => {
+                        flush(&mut atoms, self, from, at, f);
+                        current = Some((at, font));
+                    }
+                    None => current = Some((at, font)),
+                }
+            }
+            if let Some((from, font)) = current {
+                flush(&mut atoms, self, from, range.end, font);
+            }
+        }
+        Ok(atoms)
+    }
+
+    /// Break opportunities: UAX #14, except inside URLs (our own rules) and after slashes in
+    /// balanced titles.
+    fn opportunities(&self, text: &str, balance: bool) -> Vec<Opportunity> {
+        let mut out = Vec::new();
+        let tokens = tokens(text);
+        let url_tokens: Vec<Range<usize>> = tokens
+            .iter()
+            .filter(|r| hyphenate::is_url_like(&text[(*r).clone()]))
+            .cloned()
+            .collect();
+        let inside_url = |at: usize| url_tokens.iter().any(|r| r.start < at && at < r.end);
+        for (at, kind) in linebreaks(text) {
+            if at == 0 || inside_url(at) {
+                continue;
+            }
+            let before = text[..at].chars().next_back().unwrap_or(' ');
+            let mandatory = kind == BreakOpportunity::Mandatory;
+            if is_break_space(before) || mandatory {
+                out.push(Opportunity {
+                    at,
+                    mandatory: mandatory && at < text.len() && before == '\n'
+                        || (mandatory && at == text.len()),
+                    penalty: 0.0,
+                    flagged: false,
+                });
+                continue;
+            }
+            let (penalty, flagged) = match before {
+                '-' | '\u{2010}' => (EXPLICIT_HYPHEN_PENALTY, true),
+                '\u{2013}' | '\u{2014}' => (EXPLICIT_HYPHEN_PENALTY, false),
+                '/' if balance => continue,
+                '/' => (SLASH_BREAK_PENALTY, false),
+                _ if balance => continue,
+                _ => (OTHER_BREAK_PENALTY, false),
+            };
+            out.push(Opportunity {
+                at,
+                mandatory: false,
+                penalty,
+                flagged,
+            });
+        }
+        for r in url_tokens {
+            let token = &text[r.clone()];
+            let body_start = r.start + token.len()
+                - token
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .len();
+            let body_end = r.start
+                + token
+                    .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '/')
+                    .len();
+            for (i, c) in text[body_start..body_end].char_indices() {
+                let at = body_start + i;
+                let next = text[at + c.len_utf8()..].chars().next().unwrap_or(' ');
+                let candidate = match c {
+                    // After a slash (not inside "//"), a hyphen or query punctuation...
+                    '/' if next != '/' => Some(at + 1),
+                    '-' | '_' | '?' | '&' | '=' | '#' => Some(at + c.len_utf8()),
+                    // ...and before a dot or an at sign.
+                    '.' | '@' if at > body_start => Some(at),
+                    _ => None,
+                };
+                if let Some(at) = candidate
+                    && at > body_start + 2
+                    && at < body_end.saturating_sub(1)
+                {
+                    out.push(Opportunity {
+                        at,
+                        mandatory: false,
+                        penalty: URL_BREAK_PENALTY,
+                        flagged: false,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|o| o.at);
+        out.dedup_by_key(|o| o.at);
+        out
+    }
+
+    /// Boxes, glue and penalties for the breaker, with what each stands for.
+    fn items(
+        &mut self,
+        text: &str,
+        atoms: &[Atom],
+        opportunities: &[Opportunity],
+        s: &Setting,
+    ) -> (Vec<Item>, Vec<Content>) {
+        let mut items = Vec::new();
+        let mut contents = Vec::new();
+        let size = s.size;
+        let ragged = !s.justify || s.balance;
+        let expansion = if ragged { 0.0 } else { s.expansion };
+
+        if s.first_indent > 0.0 {
+            items.push(Item::Box {
+                width: s.first_indent,
+                stretch: 0.0,
+                shrink: 0.0,
+            });
+            contents.push(Content::Indent);
+        }
+
+        // Hyphenation points, by text position.
+        let mut hyphen_points: Vec<usize> = Vec::new();
+        if s.hyphenate
+            && !s.balance
+            && let Some(lang) = self.language
+        {
+            for token in tokens(text) {
+                let t = &text[token.clone()];
+                if !hyphenate::token_allows_hyphenation(t) {
+                    continue;
+                }
+                for word in letter_runs(t) {
+                    let w = &t[word.clone()];
+                    if w.contains(SOFT_HYPHEN) {
+                        continue; // the soft hyphens themselves are the points
+                    }
+                    for p in hyphenate::points(w, lang) {
+                        hyphen_points.push(token.start + word.start + p);
+                    }
+                }
+            }
+        }
+
+        let mut next_opportunity = 0;
+        let mut next_hyphen = 0;
+        let mut last_atom: Option<usize> = None;
+
+        for (a, atom) in atoms.iter().enumerate() {
+            // Whatever lies between the previous atom and this one: spaces or a break.
+            let gap_start = last_atom.map_or(atom.range.start, |l| atoms[l].range.end);
+            let gap = &text[gap_start..atom.range.start];
+            let mut space = gap.chars().any(is_break_space);
+            while next_opportunity < opportunities.len()
+                && opportunities[next_opportunity].at <= atom.range.start
+            {
+                let o = opportunities[next_opportunity];
+                next_opportunity += 1;
+                let Some(prev) = last_atom else { continue };
+                if o.at < gap_start {
+                    continue;
+                }
+                let p = &atoms[prev];
+                let prot = protrusion(s, text, p, p.glyphs.len(), p.range.end, size);
+                if o.mandatory && gap.contains('\n') {
+                    push_paragraph_end(&mut items, &mut contents);
+                    space = false;
+                } else if space {
+                    if prot > 0.0 {
+                        items.push(Item::Penalty {
+                            width: 0.0,
+                            penalty: 0.0,
+                            flagged: false,
+                            protrusion: prot,
+                        });
+                        contents.push(Content::Break);
+                    }
+                } else if !gap.contains(SOFT_HYPHEN) {
+                    items.push(Item::Penalty {
+                        width: 0.0,
+                        penalty: o.penalty,
+                        flagged: o.flagged,
+                        protrusion: prot,
+                    });
+                    contents.push(Content::Break);
+                }
+            }
+            if let Some(prev) = last_atom {
+                if space {
+                    let w = self.shaper.fonts().get(atoms[prev].font).space * size;
+                    let (stretch, shrink) = if ragged {
+                        (0.0, 0.0)
+                    } else {
+                        (w * SPACE_STRETCH, w * SPACE_SHRINK)
+                    };
+                    items.push(Item::Glue {
+                        width: w,
+                        stretch,
+                        shrink,
+                    });
+                    contents.push(Content::Space { atom: prev });
+                } else if gap.contains(SOFT_HYPHEN) {
+                    self.push_hyphen(&mut items, &mut contents, atoms, prev, s);
+                }
+            }
+
+            // The atom, cut where it may break inside: hyphenation points, and opportunities
+            // after explicit hyphens, dashes, slashes and URL punctuation. A cut must fall on a
+            // glyph cluster boundary (never inside a ligature).
+            let on_boundary = |p: usize| {
+                atom.glyphs
+                    .iter()
+                    .any(|g| atom.range.start + g.cluster as usize == p)
+            };
+            let mut cuts: Vec<(usize, Option<Opportunity>)> = Vec::new();
+            while next_hyphen < hyphen_points.len() && hyphen_points[next_hyphen] < atom.range.end {
+                let p = hyphen_points[next_hyphen];
+                next_hyphen += 1;
+                if p > atom.range.start && on_boundary(p) {
+                    cuts.push((p, None));
+                }
+            }
+            while next_opportunity < opportunities.len()
+                && opportunities[next_opportunity].at < atom.range.end
+            {
+                let o = opportunities[next_opportunity];
+                next_opportunity += 1;
+                if o.at > atom.range.start && on_boundary(o.at) {
+                    cuts.retain(|c| c.0 != o.at);
+                    cuts.push((o.at, Some(o)));
+                }
+            }
+            cuts.sort_by_key(|c| c.0);
+
+            let mut from_glyph = 0;
+            let mut from_text = atom.range.start;
+            for (cut, kind) in cuts
+                .iter()
+                .copied()
+                .chain(std::iter::once((atom.range.end, None)))
+            {
+                let to_glyph = atom
+                    .glyphs
+                    .iter()
+                    .position(|g| atom.range.start + g.cluster as usize >= cut)
+                    .unwrap_or(atom.glyphs.len());
+                let width: f32 = atom.glyphs[from_glyph..to_glyph]
+                    .iter()
+                    .map(|g| g.advance)
+                    .sum::<f32>()
+                    * size;
+                items.push(Item::Box {
+                    width,
+                    stretch: width * expansion,
+                    shrink: width * expansion,
+                });
+                contents.push(Content::Glyphs {
+                    atom: a,
+                    glyphs: from_glyph..to_glyph,
+                    text: from_text..cut,
+                });
+                if cut != atom.range.end {
+                    match kind {
+                        None => self.push_hyphen(&mut items, &mut contents, atoms, a, s),
+                        Some(o) => {
+                            items.push(Item::Penalty {
+                                width: 0.0,
+                                penalty: o.penalty,
+                                flagged: o.flagged,
+                                protrusion: protrusion(s, text, atom, to_glyph, cut, size),
+                            });
+                            contents.push(Content::Break);
+                        }
+                    }
+                }
+                from_glyph = to_glyph;
+                from_text = cut;
+            }
+            last_atom = Some(a);
+        }
+
+        // Never break before a short last word of a title.
+        if s.balance
+            && let Some(pos) = items.iter().rposition(|i| matches!(i, Item::Glue { .. }))
+        {
+            let tail: f32 = items[pos + 1..]
+                .iter()
+                .map(|i| match i {
+                    Item::Box { width, .. } => *width,
+                    _ => 0.0,
+                })
+                .sum();
+            if tail < 3.0 * size {
+                items.insert(
+                    pos,
+                    Item::Penalty {
+                        width: 0.0,
+                        penalty: INFINITE_PENALTY,
+                        flagged: false,
+                        protrusion: 0.0,
+                    },
+                );
+                contents.insert(pos, Content::Break);
+            }
+        }
+
+        push_paragraph_end(&mut items, &mut contents);
+        (items, contents)
+    }
+
+    fn push_hyphen(
+        &mut self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        atoms: &[Atom],
+        atom: usize,
+        s: &Setting,
+    ) {
+        let hyphen = self.hyphen_glyph(atoms[atom].font).1 * s.size;
+        let protrudes = s.protrusion && s.justify && !s.balance;
+        items.push(Item::Penalty {
+            width: hyphen,
+            penalty: HYPHEN_PENALTY,
+            flagged: true,
+            protrusion: if protrudes {
+                protrusion_factor('-') * hyphen
+            } else {
+                0.0
+            },
+        });
+        contents.push(Content::Hyphen { atom });
+    }
+
+    /// Positions the glyphs of items `range` (the line ends at `range.end`).
+    #[allow(clippy::too_many_arguments)]
+    fn line(
+        &mut self,
+        text: &str,
+        atoms: &[Atom],
+        items: &[Item],
+        contents: &[Content],
+        range: Range<usize>,
+        s: &Setting,
+    ) -> Line {
+        let size = s.size;
+        let fonts = self.shaper.fonts();
+        // Skip what a line start discards.
+        let mut start = range.start;
+        while start < range.end && !matches!(items[start], Item::Box { .. }) {
+            start += 1;
+        }
+        let end_item = items[range.end];
+        let mut used: Vec<usize> = (start..range.end)
+            .filter(|&i| !matches!(items[i], Item::Penalty { .. }))
+            .collect();
+        let ends_with_hyphen = matches!(end_item, Item::Penalty { width, .. } if width > 0.0);
+        if ends_with_hyphen {
+            used.push(range.end);
+        }
+        // Drop trailing glue (the fill before a forced break).
+        while let Some(&last) = used.last() {
+            if matches!(items[last], Item::Glue { .. }) {
+                used.pop();
+            } else {
+                break;
+            }
+        }
+        let (mut natural, mut box_width, mut stretch, mut shrink) = (0.0, 0.0, 0.0, 0.0);
+        for &i in &used {
+            match items[i] {
+                Item::Box { width, .. } if matches!(contents[i], Content::Indent) => {
+                    natural += width;
+                }
+                Item::Box { width, .. } => {
+                    natural += width;
+                    box_width += width;
+                }
+                Item::Glue {
+                    width,
+                    stretch: st,
+                    shrink: sh,
+                } => {
+                    natural += width;
+                    stretch += st;
+                    shrink += sh;
+                }
+                Item::Penalty { width, .. } => {
+                    natural += width;
+                    box_width += width;
+                }
+            }
+        }
+        let ragged = !s.justify || s.balance;
+        let last_line =
+            matches!(end_item, Item::Penalty { penalty, .. } if penalty <= -INFINITE_PENALTY);
+        let protrude = match end_item {
+            Item::Penalty { protrusion, .. } => protrusion,
+            _ => 0.0,
+        };
+        let target = s.width + protrude;
+        let expansion = if ragged { 0.0 } else { s.expansion };
+        let expand_stretch = box_width * expansion;
+        let ratio = if ragged || (last_line && natural <= target) {
+            0.0
+        } else if natural < target {
+            (target - natural) / (stretch + expand_stretch).max(1e-6)
+        } else {
+            (target - natural) / (shrink + expand_stretch).max(1e-6)
+        };
+        let clamped = ratio.clamp(-1.0, 1.0);
+        let hscale = 1.0 + clamped * expansion;
+        // Space per glue: what the ratio gives, plus any emergency excess spread over the glue.
+        let glue_count = used
+            .iter()
+            .filter(|&&i| matches!(items[i], Item::Glue { .. }))
+            .count();
+        let excess = if ratio > 1.0 && glue_count > 0 {
+            (target - (box_width * hscale + natural - box_width + stretch)) / glue_count as f32
+        } else {
+            0.0
+        };
+        let set_glue = |width: f32, st: f32, sh: f32| -> f32 {
+            if clamped >= 0.0 {
+                width + clamped * st + excess
+            } else {
+                width + clamped * sh
+            }
+        };
+        let line_width = box_width * hscale
+            + used
+                .iter()
+                .map(|&i| match items[i] {
+                    Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    } => set_glue(width, stretch, shrink),
+                    _ => 0.0,
+                })
+                .sum::<f32>();
+        let mut x = match s.align {
+            _ if !ragged && !last_line => 0.0,
+            Align::Left => 0.0,
+            Align::Center => ((s.width - line_width) / 2.0).max(0.0),
+            Align::Right => (s.width - line_width).max(0.0),
+        };
+        if !ragged && last_line && s.align != Align::Left {
+            // Justified text's last line follows the block alignment only for centred blocks.
+            if s.align == Align::Center {
+                x = ((s.width - line_width) / 2.0).max(0.0);
+            }
+        }
+
+        let mut runs: Vec<TextRun> = Vec::new();
+        let mut run_key: Option<(FontId, Tag)> = None;
+        for &i in &used {
+            match &contents[i] {
+                Content::Indent => {
+                    if let Item::Box { width, .. } = items[i] {
+                        x += width;
+                    }
+                }
+                Content::Glyphs {
+                    atom,
+                    glyphs,
+                    text: tr,
+                } => {
+                    let atom = &atoms[*atom];
+                    let key = (atom.font, atom.tag);
+                    if run_key != Some(key) {
+                        let x0 = match runs.last() {
+                            Some(r) => r.x + r.width(),
+                            None => x,
+                        };
+                        runs.push(TextRun {
+                            x: x0,
+                            y: 0.0,
+                            font: atom.font,
+                            size,
+                            hscale,
+                            color: s.color,
+                            glyphs: Vec::new(),
+                            text: String::new(),
+                            tag: atom.tag,
+                        });
+                        run_key = Some(key);
+                    }
+                    let run = runs.last_mut().expect("a run was just ensured");
+                    let gs = &atom.glyphs[glyphs.clone()];
+                    let base = run.text.len();
+                    run.text.push_str(&text[tr.clone()]);
+                    for (k, g) in gs.iter().enumerate() {
+                        let from = (atom.range.start + g.cluster as usize).max(tr.start);
+                        let to = gs
+                            .iter()
+                            .skip(k + 1)
+                            .map(|n| atom.range.start + n.cluster as usize)
+                            .find(|&c| c > from)
+                            .unwrap_or(tr.end)
+                            .min(tr.end);
+                        let shared = k > 0 && gs[k - 1].cluster == g.cluster;
+                        let range = if shared {
+                            base + from - tr.start..base + from - tr.start
+                        } else {
+                            base + from - tr.start..base + to - tr.start
+                        };
+                        run.glyphs.push(PlacedGlyph {
+                            id: g.id,
+                            advance: g.advance * size,
+                            x_offset: g.x_offset * size,
+                            y_offset: g.y_offset * size,
+                            text: range,
+                        });
+                    }
+                }
+                Content::Space { atom } => {
+                    let ch = ' ';
+                    let Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    } = items[i]
+                    else {
+                        continue;
+                    };
+                    let set = set_glue(width, stretch, shrink);
+                    let font = atoms[*atom].font;
+                    if let Some(run) = runs.last_mut() {
+                        let glyph = self.space_glyph(font, ch);
+                        let base = run.text.len();
+                        run.text.push(ch);
+                        run.glyphs.push(PlacedGlyph {
+                            id: glyph,
+                            advance: set / run.hscale,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            text: base..run.text.len(),
+                        });
+                    }
+                }
+                Content::Hyphen { atom } => {
+                    let font = atoms[*atom].font;
+                    let (glyph, advance) = self.hyphen_glyph(font);
+                    if let Some(run) = runs.last_mut() {
+                        let base = run.text.len();
+                        run.text.push_str(HYPHEN_TEXT);
+                        run.glyphs.push(PlacedGlyph {
+                            id: glyph,
+                            advance: advance * size,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            text: base..run.text.len(),
+                        });
+                    }
+                }
+                Content::Break | Content::Fill => {}
+            }
+        }
+        let _ = fonts;
+        Line { runs }
+    }
+
+    fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
+        let glyphs = self.shape(font, &ch.to_string());
+        glyphs.first().map_or(0, |g| g.id)
+    }
+
+    fn hyphen_glyph(&mut self, font: FontId) -> (u16, f32) {
+        let glyphs = self.shape(font, "-");
+        glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
+    }
+}
+
+fn protrusion(
+    s: &Setting,
+    text: &str,
+    atom: &Atom,
+    glyph_end: usize,
+    text_end: usize,
+    size: f32,
+) -> f32 {
+    if !s.protrusion || !s.justify || s.balance || glyph_end == 0 {
+        return 0.0;
+    }
+    let ch = text[..text_end].chars().next_back().unwrap_or(' ');
+    protrusion_factor(ch) * atom.glyphs[glyph_end - 1].advance * size
+}
+
+/// What ends a paragraph or a line broken by hand, as in TeX: no break before the fill glue,
+/// the fill, and a forced break.
+fn push_paragraph_end(items: &mut Vec<Item>, contents: &mut Vec<Content>) {
+    items.push(Item::Penalty {
+        width: 0.0,
+        penalty: INFINITE_PENALTY,
+        flagged: false,
+        protrusion: 0.0,
+    });
+    contents.push(Content::Break);
+    items.push(Item::Glue {
+        width: 0.0,
+        stretch: FILL,
+        shrink: 0.0,
+    });
+    contents.push(Content::Fill);
+    items.push(Item::forced_break());
+    contents.push(Content::Break);
+}
+
+/// Byte ranges of whitespace-delimited tokens.
+fn tokens(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if is_break_space(c) {
+            if let Some(s) = start.take() {
+                out.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..text.len());
+    }
+    out
+}
+
+/// Runs of letters (and soft hyphens) inside a token.
+fn letter_runs(token: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in token.char_indices() {
+        if c.is_alphabetic() || c == SOFT_HYPHEN {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push(s..i);
+        }
+    }
+    if let Some(s) = start {
+        out.push(s..token.len());
+    }
+    out
+}
+
+/// The text covered by a range of items, for warnings.
+fn item_text(contents: &[Content], range: Range<usize>) -> Range<usize> {
+    let mut lo = usize::MAX;
+    let mut hi = 0;
+    for c in &contents[range] {
+        if let Content::Glyphs { text, .. } = c {
+            lo = lo.min(text.start);
+            hi = hi.max(text.end);
+        }
+    }
+    if lo > hi { 0..0 } else { lo..hi }
+}
