@@ -51,6 +51,7 @@ pub enum Problem {
         ch: char,
     },
     EmptyStatement,
+    MissingDate,
     UnterminatedFrontMatter,
     TomlSyntax {
         message: String,
@@ -164,6 +165,12 @@ impl fmt::Display for Problem {
             Problem::NotAFont { path } => {
                 write!(f, "{} is not a TrueType or OpenType font", path.display())
             }
+            Problem::MissingDate => write!(
+                f,
+                "PDF/A needs a document date and the statement has none; give `date = 2026-05-14` \
+                 in the front matter, put the date in the dateline (\"Geneva, 14 May 2026\"), \
+                 or set SOURCE_DATE_EPOCH"
+            ),
             Problem::MissingGlyph { ch, fonts } => write!(
                 f,
                 "no font can draw {:?} (U+{:04X}); fonts tried: {}",

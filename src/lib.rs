@@ -57,6 +57,12 @@ pub fn render(
     options: &Options,
 ) -> Result<Rendered, Error> {
     let standards = standards(layout, options);
+    if options.timestamp.is_none() && statement.document_date().is_none() {
+        return Err(Error::invalid(
+            Some(statement.location(statement.title.offset)),
+            error::Problem::MissingDate,
+        ));
+    }
     let (document, report) =
         typeset::typeset(statement, layout, fonts, &standards, options.timestamp)?;
     let pdf = pdf::write(&document, fonts)?;

@@ -133,7 +133,11 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
         p.finish();
     }
 
-    pdf.set_outline(outline(&headings));
+    // PDF/UA wants an outline; PDFBox Preflight rejects krilla's outline destinations in
+    // PDF/A-1b files ("can't convert to Destination"), and PDF/A-1b does not need one.
+    if doc.standards.contains(&Standard::Ua1) {
+        pdf.set_outline(outline(&headings));
+    }
     let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
     for root in roots {
         tree.push(group(doc, root, &mut children));

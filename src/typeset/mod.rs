@@ -190,7 +190,11 @@ impl<'a> Composer<'a> {
         let n = lines.len();
         let (widows, orphans) = (self.layout.body.widows, self.layout.body.orphans);
         for (i, line) in lines.into_iter().enumerate() {
-            let keep = keep_all || i + 1 < orphans || (i + 1 < n && n - 1 - i < widows);
+            // TeX's \brokenpenalty made absolute: a page never ends on a hyphen.
+            let keep = keep_all
+                || i + 1 < orphans
+                || (i + 1 < n && n - 1 - i < widows)
+                || (i + 1 < n && line.hyphenated);
             self.flow.items.push(FlowItem::Line {
                 runs: line.runs,
                 x,

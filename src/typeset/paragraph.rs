@@ -69,6 +69,8 @@ pub(crate) struct Setting {
 #[derive(Debug, Clone)]
 pub(crate) struct Line {
     pub runs: Vec<TextRun>,
+    /// The line ends with a hyphen added by hyphenation; a page should not end after it.
+    pub hyphenated: bool,
 }
 
 /// A character no font could draw, at a source offset.
@@ -628,7 +630,6 @@ impl<'a> Typesetter<'a> {
         s: &Setting,
     ) -> Line {
         let size = s.size;
-        let fonts = self.shaper.fonts();
         // Skip what a line start discards.
         let mut start = range.start;
         while start < range.end && !matches!(items[start], Item::Box { .. }) {
@@ -841,8 +842,10 @@ impl<'a> Typesetter<'a> {
                 Content::Break | Content::Fill => {}
             }
         }
-        let _ = fonts;
-        Line { runs }
+        Line {
+            runs,
+            hyphenated: ends_with_hyphen,
+        }
     }
 
     fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
