@@ -1,1 +1,2 @@
 //! communique: typesets official statements into archival PDF/A documents.
+pub mod sign;
