@@ -53,8 +53,10 @@ pub fn other_rsa_pkcs8_pem() -> &'static str {
 
 fn leaf_key(kind: KeyKind) -> KeyPair {
     match kind {
-        KeyKind::Rsa2048 => KeyPair::from_pem_and_sign_algo(rsa_pkcs8_pem(), &rcgen::PKCS_RSA_SHA256)
-            .expect("rcgen reads the RSA key"),
+        KeyKind::Rsa2048 => {
+            KeyPair::from_pem_and_sign_algo(rsa_pkcs8_pem(), &rcgen::PKCS_RSA_SHA256)
+                .expect("rcgen reads the RSA key")
+        }
         KeyKind::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("P-256 key"),
     }
 }
