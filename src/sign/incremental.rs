@@ -109,6 +109,14 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
             Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
         )
         .with("Resources", Obj::Dict(Dict::default()));
+    let (xobject, content) = if content.is_empty() {
+        (xobject, content)
+    } else {
+        (
+            xobject.with("Filter", Obj::name("FlateDecode")),
+            deflate(&content)?,
+        )
+    };
     objects.insert(ap_ref, Obj::Stream(xobject, content));
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
 
@@ -278,6 +286,15 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
     out[contents_start + 1..contents_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+
+/// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).
+fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data)
+        .and_then(|()| enc.finish())
+        .map_err(|e| SignError::Crypto(format!("compressing the appearance: {e}")))
 }
 
 fn real(v: f32) -> Obj {
