@@ -300,3 +300,44 @@ fn openssl_pkcs12_loads() {
         assert!(verify(&signed).unwrap().valid);
     }
 }
+
+#[test]
+fn verify_reads_pyhanko_signatures() {
+    if !require("pyhanko") {
+        return;
+    }
+    let dir = scratch_dir("sign-external-pyhanko-signer");
+    for kind in [KeyKind::Rsa2048, KeyKind::P256] {
+        let pki = make_pki(kind, "Py Hanko", false);
+        std::fs::write(dir.join("key.pem"), &pki.leaf_key_pem).unwrap();
+        std::fs::write(dir.join("cert.pem"), &pki.leaf_cert_pem).unwrap();
+        std::fs::write(dir.join("original.pdf"), make_pdf(Profile::A2aUa1, 1)).unwrap();
+        let out = dir.join("byhanko.pdf");
+        let o = run(
+            "pyhanko",
+            &[
+                "sign",
+                "addsig",
+                "--field",
+                "Sig1",
+                "--use-pades",
+                "pemder",
+                "--key",
+                s(&dir.join("key.pem")),
+                "--cert",
+                s(&dir.join("cert.pem")),
+                "--no-pass",
+                s(&dir.join("original.pdf")),
+                s(&out),
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let signed = std::fs::read(&out).unwrap();
+        let report = verify(&signed).unwrap();
+        eprintln!("{kind:?}: {report:?}");
+        assert!(report.valid, "{report:?}");
+        assert_eq!(report.signer_name.as_deref(), Some("Py Hanko"));
+        assert_eq!(report.field_name.as_deref(), Some("Sig1"));
+        assert!(!verify(&tamper_page_content(&signed)).unwrap().valid);
+    }
+}
