@@ -81,8 +81,10 @@ fn tamper_page_content(signed: &[u8]) -> Vec<u8> {
     out
 }
 
-fn make_case(case: &Case) -> Signed {
-    let dir = scratch_dir(&format!("sign-external-{}", case.name));
+/// Sign one case into its own scratch directory; `test` keeps parallel
+/// tests from sharing (and deleting) each other's files.
+fn make_case(test: &str, case: &Case) -> Signed {
+    let dir = scratch_dir(&format!("sign-external-{test}-{}", case.name));
     let pki = make_pki(case.kind, "Jane Doe", false);
     let signer = Signer::from_pem(
         &pki.leaf_key_pem,
@@ -133,7 +135,7 @@ fn pdfsig_validates_and_detects_tampering() {
         return;
     }
     for case in CASES {
-        let f = make_case(case);
+        let f = make_case("pdfsig", case);
         let out = text(&run("pdfsig", &[s(&f.signed)]));
         eprintln!("pdfsig {}:\n{out}", case.name);
         assert!(
@@ -162,7 +164,7 @@ fn pyhanko_validates_with_trusted_root() {
         return;
     }
     for case in CASES {
-        let f = make_case(case);
+        let f = make_case("pyhanko", case);
         let root = f.dir.join("root.pem");
         let args = |file: &Path| {
             vec![
@@ -207,7 +209,7 @@ fn preflight_accepts_signed_pdfa_1b() {
         return;
     }
     for case in CASES.iter().filter(|c| c.profile == Profile::A1b) {
-        let f = make_case(case);
+        let f = make_case("preflight", case);
         assert_eq!(f.profile, Profile::A1b);
         for file in [&f.original, &f.signed] {
             let out = text(&preflight(file));
@@ -223,7 +225,7 @@ fn qpdf_check_is_clean() {
         return;
     }
     for case in CASES {
-        let f = make_case(case);
+        let f = make_case("qpdf", case);
         let o = run("qpdf", &["--check", s(&f.signed)]);
         let out = text(&o);
         eprintln!("qpdf {}:\n{out}", case.name);
