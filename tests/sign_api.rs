@@ -205,6 +205,10 @@ fn bad_visible_options_are_rejected() {
         sign(&pdf, &s, &opts).unwrap_err(),
         SignError::InvalidOptions(_)
     ));
+    // Outside the 595 x 842 page.
+    opts.visible.as_mut().unwrap().rect = [400.0, 800.0, 600.0, 900.0];
+    let err = sign(&pdf, &s, &opts).unwrap_err();
+    assert!(err.to_string().contains("MediaBox"), "{err}");
 }
 
 #[test]

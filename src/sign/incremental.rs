@@ -57,6 +57,21 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let mut catalog = dict_of(doc.get(root_ref)?, "catalog")?;
     let mut page = dict_of(doc.get(page_ref)?, "page")?;
 
+    // Catch gross coordinate mistakes (e.g. krilla's top-left, y-down
+    // coordinates passed unconverted) against the page's own /MediaBox.
+    if let (Some(v), Some(Obj::Array(mb))) = (&options.visible, page.get("MediaBox")) {
+        let mb: Vec<f32> = mb.iter().filter_map(number).collect();
+        let [x1, y1, x2, y2] = v.rect;
+        if mb.len() == 4
+            && (x1 < mb[0] - 0.5 || y1 < mb[1] - 0.5 || x2 > mb[2] + 0.5 || y2 > mb[3] + 0.5)
+        {
+            return Err(SignError::InvalidOptions(format!(
+                "the signature rectangle {:?} is not inside the page's MediaBox {mb:?}",
+                v.rect
+            )));
+        }
+    }
+
     let signer_name = signer.signer_name();
     let description = match &options.visible {
         Some(v) if !v.lines.is_empty() => v.lines.join(", "),
@@ -295,6 +310,14 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
     enc.write_all(data)
         .and_then(|()| enc.finish())
         .map_err(|e| SignError::Crypto(format!("compressing the appearance: {e}")))
+}
+
+fn number(o: &Obj) -> Option<f32> {
+    match o {
+        Obj::Int(i) => Some(*i as f32),
+        Obj::Real(r) => r.parse().ok(),
+        _ => None,
+    }
 }
 
 fn real(v: f32) -> Obj {
