@@ -11,6 +11,7 @@ pub mod font;
 pub mod layout;
 pub mod pdf;
 mod schema;
+pub mod sign;
 pub mod statement;
 pub mod typeset;
 

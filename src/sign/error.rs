@@ -1,0 +1,72 @@
+//! Typed errors of the signing module.
+//!
+//! No variant ever carries a password or key material: messages only name
+//! what went wrong.
+
+/// Everything that can go wrong while loading keys, signing or verifying.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The PKCS#12 file could be parsed, but its integrity check (MAC) failed:
+    /// almost always a wrong password.
+    #[error("wrong password for the PKCS#12 file (MAC check failed)")]
+    WrongPassword,
+    /// The PKCS#12 data is not a readable PKCS#12 archive.
+    #[error("corrupt or unsupported PKCS#12 file: {0}")]
+    CorruptPkcs12(String),
+    /// The PKCS#12 archive holds no private key or no certificate for it.
+    #[error("the PKCS#12 file holds no {0}")]
+    Pkcs12Incomplete(&'static str),
+    /// A PEM private key could not be read.
+    #[error("cannot read the private key: {0}")]
+    InvalidKey(String),
+    /// A PEM/DER certificate could not be read.
+    #[error("cannot read the certificate: {0}")]
+    InvalidCertificate(String),
+    /// The private key is of a type this module does not sign with.
+    #[error("unsupported key type: {0} (supported: RSA with PKCS#1 v1.5, ECDSA P-256)")]
+    UnsupportedKeyType(String),
+    /// The private key and the certificate's public key differ.
+    #[error("the private key does not match the certificate's public key")]
+    KeyCertificateMismatch,
+    /// The certificate's validity period ended before the given time.
+    #[error("the certificate expired at {not_after} (checked at {checked_at})")]
+    CertificateExpired {
+        /// End of validity, `YYYY-MM-DD HH:MM:SS UTC`.
+        not_after: String,
+        /// The time checked, `YYYY-MM-DD HH:MM:SS UTC`.
+        checked_at: String,
+    },
+    /// The certificate's validity period starts after the given time.
+    #[error("the certificate is not valid before {not_before} (checked at {checked_at})")]
+    CertificateNotYetValid {
+        /// Start of validity, `YYYY-MM-DD HH:MM:SS UTC`.
+        not_before: String,
+        /// The time checked, `YYYY-MM-DD HH:MM:SS UTC`.
+        checked_at: String,
+    },
+    /// The input is not a PDF this module can read.
+    #[error("cannot read the PDF: {0}")]
+    MalformedPdf(String),
+    /// The PDF is readable but lacks something signing needs, or uses a
+    /// feature this module does not handle (e.g. cross-reference streams).
+    #[error("unsupported PDF structure: {0}")]
+    UnsupportedPdf(String),
+    /// The requested visible signature does not fit the document.
+    #[error("invalid signature options: {0}")]
+    InvalidOptions(String),
+    /// The PDF holds no signature to verify.
+    #[error("the PDF holds no digital signature")]
+    NotSigned,
+    /// A cryptographic primitive failed while signing.
+    #[error("signing failed: {0}")]
+    Crypto(String),
+    /// The CMS object did not fit the reserved /Contents placeholder
+    /// (internal sizing error; should not happen).
+    #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]
+    PlaceholderTooSmall {
+        /// Bytes the CMS object needs.
+        needed: usize,
+        /// Bytes reserved in the file.
+        reserved: usize,
+    },
+}

@@ -1,0 +1,61 @@
+//! PAdES baseline B-B digital signatures for communique's PDF/A output.
+//!
+//! [`sign`] appends an incremental update to a finished krilla PDF: a
+//! signature dictionary (`/Filter /Adobe.PPKLite /SubFilter
+//! /ETSI.CAdES.detached`) holding a detached CMS SignedData (SHA-256,
+//! signed attributes content-type, message-digest and signing-certificate-v2),
+//! a signature field merged with its widget annotation, the catalog's
+//! `/AcroForm`, the page's `/Annots`, and — for tagged files — a `/Form`
+//! structure element with an OBJR to the widget plus the parent-tree entry.
+//! The original bytes are left untouched, so the PDF/A and PDF/UA
+//! conformance of krilla's output carries over. [`verify`] checks such a
+//! signature. See `docs/signing.md`.
+//!
+//! Everything is deterministic: the same PDF, key, certificate and
+//! [`SignOptions`] give the same bytes (RSA PKCS#1 v1.5 is deterministic;
+//! ECDSA uses RFC 6979 nonces; the time comes from the options, never
+//! from the clock).
+
+mod appearance;
+mod cms;
+mod error;
+mod incremental;
+mod pdf;
+mod signer;
+mod time;
+mod verify;
+
+pub use error::SignError;
+pub use incremental::sign;
+pub use signer::Signer;
+pub use time::format_utc;
+pub use verify::{VerifyReport, verify};
+
+/// How to sign.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SignOptions {
+    /// Signing time in Unix seconds, written as the signature dictionary's
+    /// `/M`. Take it from `SOURCE_DATE_EPOCH` or `--sign-time`; never from
+    /// the clock, or the output stops being reproducible.
+    pub time_unix: i64,
+    /// `None`: an invisible signature (zero-size widget on the first page).
+    pub visible: Option<VisibleSignature>,
+    /// `/Reason` of the signature dictionary.
+    pub reason: Option<String>,
+    /// `/Location` of the signature dictionary.
+    pub location: Option<String>,
+}
+
+/// A visible signature block.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VisibleSignature {
+    /// Zero-based page index.
+    pub page_index: usize,
+    /// `[x1, y1, x2, y2]` in PDF user space (points, origin bottom-left).
+    pub rect: [f32; 4],
+    /// Lines drawn in the box, e.g. `"Digitally signed by NAME"`,
+    /// `"2026-05-14 12:00 UTC"`. Drawn as vector outlines of Noto Serif, so
+    /// no font is added to the PDF; the text is also the field's `/TU` and
+    /// the structure element's `/Alt`.
+    pub lines: Vec<String>,
+}

@@ -1,0 +1,336 @@
+//! Verifying a signature made by [`super::sign`] (or any PAdES /
+//! adbe.pkcs7.detached signature with SHA-256 and RSA or ECDSA P-256).
+//!
+//! Verification is about integrity, not trust: the certificate is taken
+//! from the CMS object and not checked against any trust anchor, nor for
+//! revocation. Use pdfsig or pyHanko with a trust root for that.
+
+use cms::signed_data::{SignerIdentifier, SignerInfo};
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use rsa::traits::PublicKeyParts as _;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+use super::SignError;
+use super::cms::{
+    OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_SHA256, OID_SIGNING_CERTIFICATE_V2,
+    SigningCertificateV2,
+};
+use super::pdf::{Dict, Document, Obj, Ref, decode_text_string, find};
+use super::signer::{
+    OID_EC_PUBLIC_KEY, OID_ECDSA_SHA256, OID_RSA_ENCRYPTION, OID_SHA256_WITH_RSA, subject_name,
+};
+use super::time::parse_pdf_date;
+
+/// The outcome of [`verify`] for the document's last signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The signature is intact: the byte range is well formed (starts at 0,
+    /// leaves out exactly the /Contents string), the SHA-256 digest of the
+    /// covered bytes matches the CMS message-digest, and the CMS signature
+    /// verifies with the embedded signer certificate. Bytes appended after
+    /// the signed revision do not make it invalid; see
+    /// [`VerifyReport::appended_bytes`].
+    pub valid: bool,
+    /// Why the signature is invalid (`None` when valid).
+    pub reason: Option<String>,
+    /// Name (`/T`) of the signature field.
+    pub field_name: Option<String>,
+    /// Signer certificate subject CN (or full subject).
+    pub signer_name: Option<String>,
+    /// Signing time from the signature dictionary's /M (Unix seconds).
+    pub signing_time_unix: Option<i64>,
+    /// E.g. `"RSA PKCS#1 v1.5 with SHA-256"` or `"ECDSA P-256 with SHA-256"`.
+    pub algorithm: Option<String>,
+    /// `/SubFilter` of the signature dictionary.
+    pub sub_filter: Option<String>,
+    /// The signature dictionary's `/ByteRange`.
+    pub byte_range: Vec<i64>,
+    /// The byte range starts at 0 and its gap is exactly the /Contents hex
+    /// string.
+    pub byte_range_excludes_only_contents: bool,
+    /// Bytes after the end of the signed revision (0: the signature covers
+    /// the whole file except its /Contents).
+    pub appended_bytes: u64,
+    /// Number of signature fields with a value in the document.
+    pub signature_count: usize,
+}
+
+impl VerifyReport {
+    /// Valid and nothing appended after signing.
+    pub fn covers_whole_file(&self) -> bool {
+        self.valid && self.appended_bytes == 0
+    }
+}
+
+/// Verify the last signature of `pdf`. A readable PDF with a bad signature
+/// gives `Ok` with `valid: false`; unreadable input or a PDF without a
+/// signature gives `Err`.
+pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
+    let doc = Document::parse(pdf)?;
+    let sigs = signature_fields(&doc)?;
+    let signature_count = sigs.len();
+    // The last signature is the one whose signed revision ends last.
+    let mut best: Option<(i64, Dict, Dict, Ref)> = None;
+    for (field, sig_ref) in sigs {
+        let sig = match doc.get(sig_ref)? {
+            Obj::Dict(d) => d,
+            _ => continue,
+        };
+        let end = byte_range(&sig)
+            .map(|br| br.get(2).copied().unwrap_or(0) + br.get(3).copied().unwrap_or(0))
+            .unwrap_or(0);
+        if best.as_ref().is_none_or(|(e, ..)| end >= *e) {
+            best = Some((end, field, sig, sig_ref));
+        }
+    }
+    let (_, field, sig, sig_ref) = best.ok_or(SignError::NotSigned)?;
+    let mut report = VerifyReport {
+        valid: false,
+        reason: None,
+        field_name: field.get("T").and_then(Obj::as_str).map(decode_text_string),
+        signer_name: None,
+        signing_time_unix: sig.get("M").and_then(Obj::as_str).and_then(parse_pdf_date),
+        algorithm: None,
+        sub_filter: sig
+            .get("SubFilter")
+            .and_then(Obj::as_name)
+            .map(|n| String::from_utf8_lossy(n).into_owned()),
+        byte_range: byte_range(&sig).unwrap_or_default(),
+        byte_range_excludes_only_contents: false,
+        appended_bytes: 0,
+        signature_count,
+    };
+    if let Err(reason) = check(&doc, &sig, sig_ref, &mut report) {
+        report.valid = false;
+        report.reason = Some(reason);
+    } else {
+        report.valid = true;
+    }
+    Ok(report)
+}
+
+fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
+    sig.get("ByteRange")?
+        .as_array()?
+        .iter()
+        .map(Obj::as_int)
+        .collect()
+}
+
+/// (field dictionary, signature dictionary reference) for every signed
+/// signature field reachable from /AcroForm /Fields.
+fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
+    let catalog = doc.get(doc.root_ref()?)?;
+    let catalog = catalog
+        .as_dict()
+        .ok_or_else(|| SignError::MalformedPdf("catalog is not a dictionary".into()))?;
+    let Some(acroform) = doc.resolve_key(catalog, "AcroForm")? else {
+        return Ok(Vec::new());
+    };
+    let Some(fields) = acroform
+        .as_dict()
+        .map(|d| doc.resolve_key(d, "Fields"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<Obj> = fields.as_array().unwrap_or(&[]).to_vec();
+    let mut visited = 0;
+    while let Some(f) = stack.pop() {
+        visited += 1;
+        if visited > 10_000 {
+            break;
+        }
+        let Some(d) = doc.resolve(&f)?.as_dict().cloned() else {
+            continue;
+        };
+        if let Some(kids) = doc.resolve_key(&d, "Kids")? {
+            stack.extend(kids.as_array().unwrap_or(&[]).iter().cloned());
+        }
+        if d.name_is("FT", "Sig")
+            && let Some(r) = d.get("V").and_then(Obj::as_ref)
+        {
+            out.push((d, r));
+        }
+    }
+    Ok(out)
+}
+
+fn check(
+    doc: &Document,
+    sig: &Dict,
+    sig_ref: Ref,
+    report: &mut VerifyReport,
+) -> Result<(), String> {
+    let data = doc.data;
+    let len = data.len() as i64;
+    let br = &report.byte_range;
+    if br.len() != 4 || br.iter().any(|&v| v < 0) {
+        return Err("the /ByteRange is not four non-negative integers".into());
+    }
+    let (a, b, c, d) = (br[0], br[1], br[2], br[3]);
+    if a != 0 {
+        return Err("the /ByteRange does not start at byte 0".into());
+    }
+    if b > c || c + d > len {
+        return Err("the /ByteRange points outside the file".into());
+    }
+    report.appended_bytes = (len - (c + d)) as u64;
+    // The gap must be exactly this signature's /Contents hex string.
+    let (gap_start, gap_end) = (b as usize, c as usize);
+    let gap_is_hex = gap_end >= gap_start + 2
+        && data[gap_start] == b'<'
+        && data[gap_end - 1] == b'>'
+        && data[gap_start + 1..gap_end - 1]
+            .iter()
+            .all(u8::is_ascii_hexdigit);
+    let contents_at = doc
+        .xref
+        .get(&sig_ref.num)
+        .and_then(|&(off, _)| find(data, b"/Contents", off))
+        .map(|p| {
+            let mut p = p + b"/Contents".len();
+            while p < data.len() && data[p].is_ascii_whitespace() {
+                p += 1;
+            }
+            p
+        });
+    report.byte_range_excludes_only_contents = gap_is_hex && contents_at == Some(gap_start);
+    if !report.byte_range_excludes_only_contents {
+        return Err("the /ByteRange gap is not exactly the signature's /Contents string".into());
+    }
+    let contents = sig
+        .get("Contents")
+        .and_then(Obj::as_str)
+        .ok_or("the signature dictionary has no /Contents string")?;
+
+    let mut hasher = Sha256::new();
+    hasher.update(&data[..gap_start]);
+    hasher.update(&data[gap_end..(c + d) as usize]);
+    let digest = hasher.finalize();
+
+    let parsed = super::cms::parse(contents)?;
+    if parsed.signer_infos.len() != 1 {
+        return Err(format!(
+            "the CMS object has {} SignerInfos (exactly one expected)",
+            parsed.signer_infos.len()
+        ));
+    }
+    let si = &parsed.signer_infos[0];
+    let cert = find_signer_cert(si, &parsed.certificates)
+        .ok_or("the signer certificate is not in the CMS object")?;
+    report.signer_name = Some(subject_name(cert));
+
+    if si.digest_alg.oid != OID_SHA256 {
+        return Err(format!(
+            "unsupported digest algorithm {}",
+            si.digest_alg.oid
+        ));
+    }
+    let attrs = si
+        .signed_attrs
+        .as_ref()
+        .ok_or("the CMS SignerInfo has no signed attributes")?;
+    let attr = |oid| {
+        attrs
+            .iter()
+            .find(|a| a.oid == oid)
+            .and_then(|a| a.values.iter().next())
+    };
+    let content_type = attr(OID_CONTENT_TYPE).ok_or("no content-type signed attribute")?;
+    if content_type.decode_as::<der::asn1::ObjectIdentifier>().ok() != Some(OID_DATA) {
+        return Err("the content-type signed attribute is not id-data".into());
+    }
+    let message_digest = attr(OID_MESSAGE_DIGEST)
+        .ok_or("no message-digest signed attribute")?
+        .decode_as::<OctetString>()
+        .map_err(|e| format!("message-digest attribute: {e}"))?;
+    if message_digest.as_bytes() != digest.as_slice() {
+        return Err("the document digest does not match the signed message-digest (the signed bytes were modified)".into());
+    }
+    let is_cades = report.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
+    match attr(OID_SIGNING_CERTIFICATE_V2) {
+        Some(v) => {
+            let scv2: SigningCertificateV2 = v
+                .decode_as()
+                .map_err(|e| format!("signing-certificate-v2 attribute: {e}"))?;
+            let first = scv2.certs.first().ok_or("empty signing-certificate-v2")?;
+            let alg = first.hash_algorithm.as_ref().map_or(OID_SHA256, |a| a.oid);
+            if alg != OID_SHA256 {
+                return Err(format!("unsupported signing-certificate-v2 hash {alg}"));
+            }
+            let cert_der = cert.to_der().map_err(|e| e.to_string())?;
+            if first.cert_hash.as_bytes() != Sha256::digest(&cert_der).as_slice() {
+                return Err("signing-certificate-v2 does not match the signer certificate".into());
+            }
+        }
+        None if is_cades => {
+            return Err("no signing-certificate-v2 attribute (required by PAdES)".into());
+        }
+        None => {}
+    }
+    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    let signature = si.signature.as_bytes();
+    let spki = cert.tbs_certificate().subject_public_key_info();
+    let spki_der = spki.to_der().map_err(|e| e.to_string())?;
+    let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
+    let sig_alg = si.signature_algorithm.oid;
+    let signed_digest = Sha256::digest(&signed);
+    if sig_alg == OID_RSA_ENCRYPTION || sig_alg == OID_SHA256_WITH_RSA {
+        report.algorithm = Some("RSA PKCS#1 v1.5 with SHA-256".into());
+        if spki.algorithm.oid != OID_RSA_ENCRYPTION {
+            return Err("RSA signature but the certificate key is not RSA".into());
+        }
+        let public =
+            rsa::PublicKey::try_from(spki_ref).map_err(|e| format!("certificate RSA key: {e}"))?;
+        report.algorithm = Some(format!(
+            "RSA-{} PKCS#1 v1.5 with SHA-256",
+            public.size() * 8
+        ));
+        public
+            .verify(
+                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
+                &signed_digest,
+                signature,
+            )
+            .map_err(|_| {
+                "the RSA signature does not verify with the certificate's key".to_string()
+            })?;
+    } else if sig_alg == OID_ECDSA_SHA256 {
+        report.algorithm = Some("ECDSA P-256 with SHA-256".into());
+        if spki.algorithm.oid != OID_EC_PUBLIC_KEY {
+            return Err("ECDSA signature but the certificate key is not EC".into());
+        }
+        let public = p256::PublicKey::try_from(spki_ref)
+            .map_err(|e| format!("certificate key is not P-256: {e}"))?;
+        let vk = p256::ecdsa::VerifyingKey::from(public);
+        let sig = p256::ecdsa::DerSignature::from_bytes(signature)
+            .map_err(|e| format!("malformed ECDSA signature: {e}"))?;
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        vk.verify_prehash(&signed_digest, &sig).map_err(|_| {
+            "the ECDSA signature does not verify with the certificate's key".to_string()
+        })?;
+    } else {
+        return Err(format!("unsupported signature algorithm {sig_alg}"));
+    }
+    Ok(())
+}
+
+fn find_signer_cert<'c>(si: &SignerInfo, certs: &'c [Certificate]) -> Option<&'c Certificate> {
+    certs.iter().find(|c| match &si.sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            c.tbs_certificate().issuer() == &ias.issuer
+                && c.tbs_certificate().serial_number() == &ias.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => c
+            .tbs_certificate()
+            .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
+            .ok()
+            .flatten()
+            .is_some_and(|(_, k)| k == *ski),
+    })
+}

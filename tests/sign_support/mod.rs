@@ -1,0 +1,9 @@
+//! Shared helpers for the signing integration tests.
+#![allow(dead_code)]
+
+pub mod certs;
+pub mod pdfgen;
+pub mod tools;
+
+/// 2026-05-14 12:00:00 UTC.
+pub const SIGN_TIME: i64 = 1_778_760_000;
