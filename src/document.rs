@@ -16,6 +16,18 @@ pub struct Document {
     pub structure: Vec<StructNode>,
     pub metadata: Metadata,
     pub standards: Vec<Standard>,
+    /// Where a visible signature field goes: beside the signature block, or below the text.
+    pub signature_area: Option<Area>,
+}
+
+/// A rectangle on a page, in points from the page's top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    pub page: usize,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -213,6 +213,9 @@ pub enum Error {
     /// Everything wrong with the input, in the order found.
     #[error("{}", DisplayList(.0))]
     Invalid(Vec<Diagnostic>),
+    /// Signing failed: the key, the certificate, the password or the PDF.
+    #[error("cannot sign: {0}")]
+    Sign(#[from] crate::sign::SignError),
     /// The PDF backend refused the document; a bug in communique, not in the input.
     #[error("internal error while writing the PDF: {0}")]
     Pdf(String),
@@ -229,6 +232,7 @@ impl Error {
             Error::Invalid(_) => 2,
             Error::Read { .. } | Error::Write { .. } => 3,
             Error::Pdf(_) => 4,
+            Error::Sign(_) => 5,
         }
     }
 }

@@ -39,6 +39,46 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<String>,
+    /// Where a visible signature goes, if the layout asks for one.
+    pub signature_area: Option<document::Area>,
+    /// Page height, to turn areas into PDF user space.
+    pub page_height: f32,
+}
+
+/// How to sign a rendered statement.
+pub struct Signing<'a> {
+    pub signer: &'a sign::Signer,
+    /// Seconds since the epoch, from `--sign-time` or SOURCE_DATE_EPOCH.
+    pub time: i64,
+    /// Draw a visible field (the layout's `[signature] visible`).
+    pub visible: bool,
+}
+
+/// Signs rendered PDF bytes (PAdES B-B, by incremental update), keeping them PDF/A.
+pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, Error> {
+    let visible = match (signing.visible, rendered.signature_area) {
+        (true, Some(a)) => Some(sign::VisibleSignature {
+            page_index: a.page,
+            rect: [
+                a.x,
+                rendered.page_height - a.y - a.height,
+                a.x + a.width,
+                rendered.page_height - a.y,
+            ],
+            lines: vec![
+                format!("Digitally signed by {}", signing.signer.signer_name()),
+                sign::format_utc(signing.time),
+            ],
+        }),
+        _ => None,
+    };
+    let options = sign::SignOptions {
+        time_unix: signing.time,
+        visible,
+        reason: None,
+        location: None,
+    };
+    Ok(sign::sign(&rendered.pdf, signing.signer, &options)?)
 }
 
 /// The standards a run writes to.
@@ -71,6 +111,11 @@ pub fn render(
         pdf,
         pages: document.pages.len(),
         warnings: report.warnings,
+        signature_area: layout
+            .signature_visible
+            .then_some(document.signature_area)
+            .flatten(),
+        page_height: document.height,
     })
 }
 
@@ -81,6 +126,42 @@ pub fn parse_source_date_epoch(value: &str) -> Option<i64> {
         .parse::<i64>()
         .ok()
         .filter(|t| (0..253_402_300_800).contains(t))
+}
+
+/// Reads a signing time: seconds since 1970, or `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+pub fn parse_time(value: &str) -> Option<i64> {
+    if let Some(t) = parse_source_date_epoch(value) {
+        return Some(t);
+    }
+    let v = value.trim();
+    let v = v.strip_suffix('Z').unwrap_or(v);
+    let (date, time) = v.split_once(['T', ' ']).unwrap_or((v, "00:00:00"));
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (&[y, m, day], &[hh, mm, ss]) = (&d[..], &t[..]) else {
+        return None;
+    };
+    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    if hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so that
@@ -109,4 +190,22 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         return Err(write_err(e));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times() {
+        assert_eq!(super::parse_time("1580256000"), Some(1_580_256_000));
+        assert_eq!(
+            super::parse_time("2020-01-29T00:00:00Z"),
+            Some(1_580_256_000)
+        );
+        assert_eq!(super::parse_time("2020-01-29"), Some(1_580_256_000));
+        assert_eq!(
+            super::parse_time("2026-05-14T12:30:05Z"),
+            Some(1_778_761_805)
+        );
+        assert_eq!(super::parse_time("yesterday"), None);
+    }
 }

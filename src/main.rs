@@ -4,15 +4,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use communique::{Error, FontSet, Layout, Options, Standard, Statement};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use communique::error::Problem;
+use communique::sign::{SignError, Signer};
+use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
 ///
 /// A statement is a UTF-8 text file: either bold title and dateline lines followed by
 /// paragraphs, or Markdown with TOML front matter between `+++` lines. A layout is a TOML file
 /// describing the page, fonts, letterhead, title block, body and footer; without one, the
-/// bundled default layout is used.
+/// bundled default layout is used. The same inputs always give the same bytes.
 #[derive(Parser)]
 #[command(name = "communique", version, about, long_about)]
 struct Cli {
@@ -20,13 +22,18 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
-    /// Typeset one statement into a PDF.
+    /// Typeset one statement into a PDF (and sign it, with --sign or --sign-key).
     ///
     /// Exit status: 0 on success, 2 for invalid input (the message names the file, line and
-    /// column), 3 when a file cannot be read or written, 4 for an internal PDF error. On any
-    /// error nothing is written.
+    /// column), 3 when a file cannot be read or written, 4 for an internal PDF error, 5 when
+    /// signing fails. On any error nothing is written.
+    ///
+    /// The document date comes from SOURCE_DATE_EPOCH if set, else the statement's `date`,
+    /// else the date in its dateline.
     Build {
         /// The statement file (.md or .txt).
         statement: PathBuf,
@@ -41,7 +48,50 @@ enum Command {
         /// [pdf] standard, which defaults to a-2a with PDF/UA-1.
         #[arg(long, value_name = "LEVEL")]
         pdfa: Option<Level>,
+        #[command(flatten)]
+        sign: SignArgs,
     },
+    /// Check the digital signature of a PDF.
+    ///
+    /// Checks that the signed byte range covers the whole file but the signature, that the
+    /// digest matches, and that the signature verifies with the embedded certificate; prints
+    /// the signer, the time, the algorithm and whether anything was appended after signing.
+    /// Trust in the certificate is not judged (use pdfsig or pyHanko with your roots).
+    /// Exit status: 0 valid, 1 not valid (or not signed), 3 unreadable.
+    Verify {
+        /// The signed PDF.
+        pdf: PathBuf,
+    },
+}
+
+/// Signing options: a PAdES B-B signature that keeps the file PDF/A.
+#[derive(Args)]
+struct SignArgs {
+    /// Sign with this PKCS#12 file (.p12/.pfx) holding the key and certificate.
+    #[arg(long, value_name = "CERT.p12", conflicts_with_all = ["sign_key", "sign_cert"])]
+    sign: Option<PathBuf>,
+    /// Sign with this PEM private key (RSA or ECDSA P-256); needs --sign-cert.
+    #[arg(long, value_name = "KEY.pem", requires = "sign_cert")]
+    sign_key: Option<PathBuf>,
+    /// The signer's PEM certificate, with --sign-key.
+    #[arg(long, value_name = "CERT.pem", requires = "sign_key")]
+    sign_cert: Option<PathBuf>,
+    /// PEM certificates of the chain, embedded in the signature.
+    #[arg(long, value_name = "CHAIN.pem")]
+    sign_chain: Option<PathBuf>,
+    /// Read the PKCS#12 password from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "sign_password_file")]
+    sign_password_env: Option<String>,
+    /// Read the PKCS#12 password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    sign_password_file: Option<PathBuf>,
+    /// Signing time: seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ. Default: SOURCE_DATE_EPOCH.
+    /// The clock is never read, so signed output is reproducible.
+    #[arg(long, value_name = "TIME")]
+    sign_time: Option<String>,
+    /// Refuse an expired or not yet valid certificate instead of warning.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,7 +128,9 @@ fn main() -> ExitCode {
             layout,
             output,
             pdfa,
-        } => build(&statement, layout.as_deref(), output, pdfa),
+            sign,
+        } => build(&statement, layout.as_deref(), output, pdfa, &sign),
+        Command::Verify { pdf } => return verify(&pdf),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,21 +141,113 @@ fn main() -> ExitCode {
     }
 }
 
-fn timestamp() -> Result<Option<i64>, Error> {
+fn invalid(key: &str, message: String) -> Error {
+    Error::invalid(
+        None,
+        Problem::InvalidValue {
+            key: key.into(),
+            message,
+        },
+    )
+}
+
+fn source_date_epoch() -> Result<Option<i64>, Error> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => communique::parse_source_date_epoch(&v)
             .map(Some)
             .ok_or_else(|| {
-                Error::invalid(
-                    None,
-                    communique::error::Problem::InvalidValue {
-                        key: "SOURCE_DATE_EPOCH".into(),
-                        message: format!("`{v}` is not a number of seconds since 1970"),
-                    },
+                invalid(
+                    "SOURCE_DATE_EPOCH",
+                    format!("`{v}` is not a number of seconds since 1970"),
                 )
             }),
         Err(_) => Ok(None),
     }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    String::from_utf8(read(path)?).map_err(|_| {
+        invalid(
+            &path.display().to_string(),
+            "is not UTF-8 text (expected PEM)".into(),
+        )
+    })
+}
+
+/// The signer and signing time the options ask for, if any. Loaded before typesetting, so a
+/// wrong password costs nothing and writes nothing.
+fn signer(args: &SignArgs, epoch: Option<i64>) -> Result<Option<(Signer, i64)>, Error> {
+    let signer = match (&args.sign, &args.sign_key, &args.sign_cert) {
+        (Some(p12), _, _) => {
+            let password = match (&args.sign_password_env, &args.sign_password_file) {
+                (Some(var), _) => std::env::var(var).map_err(|_| {
+                    invalid(
+                        "--sign-password-env",
+                        format!("environment variable {var} is not set"),
+                    )
+                })?,
+                (None, Some(file)) => read_text(file)?
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                (None, None) => String::new(),
+            };
+            let no_password = args.sign_password_env.is_none() && args.sign_password_file.is_none();
+            match Signer::from_pkcs12(&read(p12)?, &password) {
+                Err(SignError::WrongPassword) if no_password => {
+                    return Err(invalid(
+                        "--sign",
+                        format!(
+                            "{} needs a password: give --sign-password-env VAR or \
+                             --sign-password-file FILE",
+                            p12.display()
+                        ),
+                    ));
+                }
+                other => other?,
+            }
+        }
+        (None, Some(key), Some(cert)) => {
+            let chain = args.sign_chain.as_deref().map(read_text).transpose()?;
+            Signer::from_pem(&read_text(key)?, &read_text(cert)?, chain.as_deref())?
+        }
+        _ => return Ok(None),
+    };
+    let time = match &args.sign_time {
+        Some(t) => communique::parse_time(t).ok_or_else(|| {
+            invalid(
+                "--sign-time",
+                format!("`{t}` is not seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ"),
+            )
+        })?,
+        None => epoch.ok_or_else(|| {
+            invalid(
+                "--sign-time",
+                "signing needs a time: give --sign-time or set SOURCE_DATE_EPOCH".into(),
+            )
+        })?,
+    };
+    match signer.check_validity(time) {
+        Ok(()) => {}
+        Err(
+            e @ (SignError::CertificateExpired { .. } | SignError::CertificateNotYetValid { .. }),
+        ) => {
+            if args.strict {
+                return Err(e.into());
+            }
+            eprintln!("warning: {e}");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Some((signer, time)))
 }
 
 fn build(
@@ -111,7 +255,10 @@ fn build(
     layout_path: Option<&Path>,
     output: Option<PathBuf>,
     pdfa: Option<Level>,
+    sign: &SignArgs,
 ) -> Result<(), Error> {
+    let epoch = source_date_epoch()?;
+    let signer = signer(sign, epoch)?;
     let statement = Statement::load(statement_path)?;
     let layout = match layout_path {
         Some(p) => Layout::load(p)?,
@@ -120,24 +267,80 @@ fn build(
     let fonts = FontSet::load(&layout)?;
     let options = Options {
         pdfa: pdfa.map(Standard::from),
-        timestamp: timestamp()?,
+        timestamp: epoch,
     };
     let rendered = communique::render(&statement, &layout, &fonts, &options)?;
     for w in &rendered.warnings {
         eprintln!("warning: {}: {w}", statement_path.display());
     }
+    let bytes = match &signer {
+        Some((signer, time)) => communique::sign_rendered(
+            &rendered,
+            &Signing {
+                signer,
+                time: *time,
+                visible: layout.signature_visible,
+            },
+        )?,
+        None => rendered.pdf,
+    };
     let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
     if output == Path::new("-") {
         let mut stdout = std::io::stdout().lock();
         stdout
-            .write_all(&rendered.pdf)
+            .write_all(&bytes)
             .and_then(|_| stdout.flush())
             .map_err(|source| Error::Write {
                 path: output.clone(),
                 source,
             })?;
     } else {
-        communique::write_atomically(&output, &rendered.pdf)?;
+        communique::write_atomically(&output, &bytes)?;
     }
     Ok(())
+}
+
+fn verify(path: &Path) -> ExitCode {
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let report = match communique::sign::verify(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            println!("{}: NOT VALID: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    };
+    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
+    println!("file:      {}", path.display());
+    println!("signer:    {}", show(&report.signer_name));
+    println!(
+        "time:      {}",
+        report
+            .signing_time_unix
+            .map_or_else(|| "unknown".into(), communique::sign::format_utc)
+    );
+    println!("algorithm: {}", show(&report.algorithm));
+    println!(
+        "coverage:  {}",
+        if report.appended_bytes == 0 {
+            "the whole file except the signature value".to_string()
+        } else {
+            format!(
+                "{} bytes were appended after signing and are not covered",
+                report.appended_bytes
+            )
+        }
+    );
+    if report.valid {
+        println!("result:    VALID (integrity and signature; trust not judged)");
+        ExitCode::SUCCESS
+    } else {
+        println!("result:    NOT VALID: {}", show(&report.reason));
+        ExitCode::from(1)
+    }
 }

@@ -25,6 +25,8 @@ pub struct Layout {
     pub subheading: Block,
     pub body: Body,
     pub signature: Block,
+    /// Draw a visible signature field beside the signature block when the PDF is signed.
+    pub signature_visible: bool,
     pub footer: Footer,
     pub pdf: Pdf,
 }
@@ -279,6 +281,7 @@ impl Default for Layout {
                 space_before: 24.0,
                 ..block(11.0, false, 0.0)
             },
+            signature_visible: false,
             footer: Footer {
                 text: "Page {page} of {pages}".to_string(),
                 size: 9.0,

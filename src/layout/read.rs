@@ -45,6 +45,17 @@ const BLOCK: &[&str] = &[
     "space_before",
     "space_after",
 ];
+const SIGNATURE: &[&str] = &[
+    "size",
+    "leading",
+    "bold",
+    "italic",
+    "align",
+    "color",
+    "space_before",
+    "space_after",
+    "visible",
+];
 const BODY: &[&str] = &[
     "size",
     "leading",
@@ -147,10 +158,15 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
         ("dateline", &mut layout.dateline),
         ("heading", &mut layout.heading),
         ("subheading", &mut layout.subheading),
-        ("signature", &mut layout.signature),
     ] {
         if let Some(f) = section(&mut r, name, BLOCK) {
             read_block(&mut r, &f, block);
+        }
+    }
+    if let Some(f) = section(&mut r, "signature", SIGNATURE) {
+        read_block(&mut r, &f, &mut layout.signature);
+        if let Some(b) = boolean(&mut r, &f, "visible") {
+            layout.signature_visible = b;
         }
     }
     if let Some(f) = section(&mut r, "body", BODY) {

@@ -50,7 +50,17 @@ pub fn typeset(
     let blocks = &statement.blocks;
     c.blocks(blocks, None, 0)?;
     c.signatures()?;
-    let mut pages = paginate::paginate(&c.flow, layout);
+    if layout.signature_visible {
+        c.reserve_signature_field();
+    }
+    let (mut pages, reserved) = paginate::paginate(&c.flow, layout);
+    let signature_area = reserved.first().map(|&(page, y)| crate::document::Area {
+        page,
+        x: layout.page.margins.left,
+        y: y + SIGNATURE_GAP,
+        width: SIGNATURE_FIELD.0,
+        height: SIGNATURE_FIELD.1,
+    });
     c.footers(&mut pages)?;
 
     let metadata = Metadata {
@@ -73,6 +83,7 @@ pub fn typeset(
         structure: c.structure,
         metadata,
         standards: standards.to_vec(),
+        signature_area,
     };
     Ok((
         document,
@@ -118,6 +129,11 @@ fn plain_text(inlines: &[Inline]) -> String {
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Width and height of a visible signature field.
+const SIGNATURE_FIELD: (f32, f32) = (200.0, 46.0);
+/// Space between the signature block (or the text) and the field.
+const SIGNATURE_GAP: f32 = 8.0;
 
 struct Composer<'a> {
     statement: &'a Statement,
@@ -535,6 +551,23 @@ impl<'a> Composer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Room for a visible signature field below the signature block (or the text), on the
+    /// same page as its last line.
+    fn reserve_signature_field(&mut self) {
+        if let Some(FlowItem::Line { keep_with_next, .. }) = self
+            .flow
+            .items
+            .iter_mut()
+            .rev()
+            .find(|i| matches!(i, FlowItem::Line { .. }))
+        {
+            *keep_with_next = true;
+        }
+        self.flow.items.push(FlowItem::Reserve {
+            height: SIGNATURE_GAP + SIGNATURE_FIELD.1,
+        });
     }
 
     fn footers(&mut self, pages: &mut [Page]) -> Result<(), Error> {

@@ -23,6 +23,9 @@ pub(super) enum FlowItem {
     },
     /// Vertical space; dropped at the top of a page.
     Gap(f32),
+    /// Empty space of the full measure kept on the page of the previous line, recorded so
+    /// something can be placed there later (a visible signature field).
+    Reserve { height: f32 },
     /// A full-measure rule below the previous line, `gap` under its baseline.
     Rule {
         thickness: f32,
@@ -36,7 +39,8 @@ const ASCENT: f32 = 0.8;
 /// Depth below the baseline a line needs at the bottom of a page.
 const DESCENT: f32 = 0.25;
 
-pub(super) fn paginate(flow: &Flow, layout: &Layout) -> Vec<Page> {
+/// Pages, and the places of the flow's `Reserve` items: (page, top y).
+pub(super) fn paginate(flow: &Flow, layout: &Layout) -> (Vec<Page>, Vec<(usize, f32)>) {
     let top = layout.page.margins.top;
     let bottom = layout.page.height - layout.page.margins.bottom;
     let items = &flow.items;
@@ -77,6 +81,16 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> Vec<Page> {
                         false
                     }
                 }
+                FlowItem::Reserve { height } => {
+                    let at = y.unwrap_or(top) + pending_gap + height;
+                    pending_gap = 0.0;
+                    if at <= bottom {
+                        y = Some(at);
+                        true
+                    } else {
+                        false
+                    }
+                }
             };
             if !fits {
                 // Break after the last line on this page that may end a page.
@@ -105,6 +119,7 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> Vec<Page> {
 
     // Second pass: place.
     let mut pages = Vec::new();
+    let mut reserved = Vec::new();
     for (p, &from) in page_starts.iter().enumerate() {
         let to = page_starts.get(p + 1).copied().unwrap_or(items.len());
         let mut page = Page::default();
@@ -153,6 +168,12 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> Vec<Page> {
                     }));
                     y = Some(at + thickness / 2.0);
                 }
+                FlowItem::Reserve { height } => {
+                    let from = y.unwrap_or(top) + pending_gap;
+                    pending_gap = 0.0;
+                    reserved.push((p, from));
+                    y = Some(from + height);
+                }
             }
         }
         pages.push(page);
@@ -160,5 +181,5 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> Vec<Page> {
     if pages.is_empty() {
         pages.push(Page::default());
     }
-    pages
+    (pages, reserved)
 }
