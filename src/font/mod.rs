@@ -158,11 +158,6 @@ impl FontSet {
     /// The fonts a layout asks for; styles it leaves out come from the bundled family.
     pub fn load(layout: &Layout) -> Result<FontSet, Error> {
         let mut set = FontSet::bundled();
-        let location = layout.path.as_ref().map(|p| Location {
-            file: p.clone(),
-            line: 1,
-            column: 1,
-        });
         let styles = [
             &layout.fonts.regular,
             &layout.fonts.bold,
@@ -171,8 +166,8 @@ impl FontSet {
         ];
         let mut errors = Vec::new();
         for (slot, path) in styles.into_iter().enumerate() {
-            if let Some(path) = path {
-                match Font::load(&layout.resolve(path), location.clone()) {
+            if let Some(fp) = path {
+                match Font::load(&layout.resolve(&fp.path), fp.location.clone()) {
                     Ok(font) => {
                         set.fonts.push(font);
                         set.styles[slot] = set.fonts.len() - 1;
@@ -183,8 +178,8 @@ impl FontSet {
             }
         }
         let mut fallback = Vec::new();
-        for path in &layout.fonts.fallback {
-            match Font::load(&layout.resolve(path), location.clone()) {
+        for fp in &layout.fonts.fallback {
+            match Font::load(&layout.resolve(&fp.path), fp.location.clone()) {
                 Ok(font) => {
                     set.fonts.push(font);
                     fallback.push(set.fonts.len() - 1);
@@ -242,7 +237,7 @@ impl FontSet {
             .into_iter()
             .flatten()
             .chain(&f.fallback)
-            .map(|p| layout.resolve(p))
+            .map(|p| layout.resolve(&p.path))
             .collect()
     }
 }
@@ -338,6 +333,7 @@ impl<'a> Shaper<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::FontPath;
 
     #[test]
     fn bundled_fonts_parse_and_cover_latin_greek_cyrillic() {
@@ -383,7 +379,7 @@ mod tests {
     #[test]
     fn a_missing_font_file_is_named() {
         let mut layout = Layout::default();
-        layout.fonts.regular = Some(PathBuf::from("/nonexistent/X.ttf"));
+        layout.fonts.regular = Some(FontPath::new("/nonexistent/X.ttf"));
         let err = FontSet::load(&layout).unwrap_err();
         assert!(
             err.to_string()
@@ -395,7 +391,7 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_font_is_named() {
         let mut layout = Layout::default();
-        layout.fonts.bold = Some(PathBuf::from(concat!(
+        layout.fonts.bold = Some(FontPath::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/Cargo.toml"
         )));

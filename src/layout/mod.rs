@@ -5,7 +5,7 @@ mod read;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::Error;
+use crate::error::{Error, Location};
 
 /// The bundled default layout, used when `build` gets no `--layout`.
 pub const DEFAULT_LAYOUT: &str = include_str!("../../layouts/default.toml");
@@ -49,11 +49,28 @@ pub struct Margins {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fonts {
-    pub regular: Option<PathBuf>,
-    pub bold: Option<PathBuf>,
-    pub italic: Option<PathBuf>,
-    pub bold_italic: Option<PathBuf>,
-    pub fallback: Vec<PathBuf>,
+    pub regular: Option<FontPath>,
+    pub bold: Option<FontPath>,
+    pub italic: Option<FontPath>,
+    pub bold_italic: Option<FontPath>,
+    pub fallback: Vec<FontPath>,
+}
+
+/// A font file named in a layout, with where it was named, for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FontPath {
+    /// As written: relative to the layout file's folder.
+    pub path: PathBuf,
+    pub location: Option<Location>,
+}
+
+impl FontPath {
+    pub fn new(path: impl Into<PathBuf>) -> FontPath {
+        FontPath {
+            path: path.into(),
+            location: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
 
-use super::{Align, Block, Body, Color, Footer, Layout, Letterhead, Margins, Rule, Standard, mm};
+use super::{
+    Align, Block, Body, Color, FontPath, Footer, Layout, Letterhead, Margins, Rule, Standard, mm,
+};
 use crate::error::{Error, Problem};
 use crate::schema::{Fields, Reader, Table, Value};
 
@@ -132,20 +134,27 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
     }
     if let Some(f) = section(&mut r, "fonts", FONTS) {
         let font = |r: &mut Reader, key: &str| {
-            f.get(key)
-                .and_then(|v| r.string(&f.name(key), v))
-                .map(PathBuf::from)
+            let v = f.get(key)?;
+            let path = r.string(&f.name(key), v)?;
+            Some(FontPath {
+                path: PathBuf::from(path),
+                location: Some(r.location(v.span().start)),
+            })
         };
         layout.fonts.regular = font(&mut r, "regular");
         layout.fonts.bold = font(&mut r, "bold");
         layout.fonts.italic = font(&mut r, "italic");
         layout.fonts.bold_italic = font(&mut r, "bold_italic");
         if let Some(v) = f.get("fallback") {
+            let location = r.location(v.span().start);
             layout.fonts.fallback = r
                 .string_list("fonts.fallback", v)
                 .unwrap_or_default()
                 .into_iter()
-                .map(PathBuf::from)
+                .map(|p| FontPath {
+                    path: PathBuf::from(p),
+                    location: Some(location.clone()),
+                })
                 .collect();
         }
     }
