@@ -5,6 +5,8 @@ mod hyphenate;
 mod linebreak;
 mod paginate;
 mod paragraph;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 

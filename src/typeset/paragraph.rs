@@ -71,6 +71,8 @@ pub(crate) struct Line {
     pub runs: Vec<TextRun>,
     /// The line ends with a hyphen added by hyphenation; a page should not end after it.
     pub hyphenated: bool,
+    /// The line ends inside a word without a hyphen (after a slash, a dash or URL punctuation).
+    pub ends_inside_word: bool,
 }
 
 /// A character no font could draw, at a source offset.
@@ -842,9 +844,13 @@ impl<'a> Typesetter<'a> {
                 Content::Break | Content::Fill => {}
             }
         }
+        let ends_inside_word = !ends_with_hyphen
+            && matches!(end_item, Item::Penalty { penalty, .. } if penalty < INFINITE_PENALTY && penalty > -INFINITE_PENALTY)
+            && matches!(items.get(range.end + 1), Some(Item::Box { .. }));
         Line {
             runs,
             hyphenated: ends_with_hyphen,
+            ends_inside_word,
         }
     }
 

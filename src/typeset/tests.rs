@@ -1,0 +1,153 @@
+//! Paragraph-level properties with real fonts: every word comes back, in order, and no line
+//! is wider than the measure (but for the allowed protrusion).
+
+use super::paragraph::{Piece, Setting, Typesetter};
+use crate::document::Tag;
+use crate::font::{FontSet, Shaper};
+use crate::layout::{Align, Color};
+use crate::statement::Style;
+
+fn setting(width: f32) -> Setting {
+    Setting {
+        size: 11.0,
+        color: Color::BLACK,
+        width,
+        first_indent: 0.0,
+        align: Align::Left,
+        justify: true,
+        hyphenate: true,
+        balance: false,
+        expansion: 0.02,
+        protrusion: true,
+        tolerance: 1.0,
+    }
+}
+
+/// Words of the set lines, with words broken at a line end joined back.
+fn words(lines: &[super::paragraph::Line]) -> Vec<String> {
+    let mut text = String::new();
+    for line in lines {
+        for run in &line.runs {
+            text.push_str(&run.text);
+        }
+        if line.hyphenated {
+            text.pop();
+        } else if !line.ends_inside_word {
+            text.push(' ');
+        }
+    }
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+fn piece(text: &str, style: Style) -> Piece {
+    Piece {
+        text: text.to_string(),
+        style,
+        tag: Tag::Node(0),
+        offset: None,
+    }
+}
+
+#[test]
+fn random_paragraphs_keep_every_word_and_the_measure() {
+    let fonts = FontSet::bundled();
+    let vocabulary = "the of coalition international humanitarian law resolution Daesh/ISIS \
+        reaffirmed stabilization https://www.example.org/press/2026/statement.html \
+        counterterrorism-financing 1,250,000 UNHCR co\u{ad}operation effort, effort. \
+        \u{201c}quoted\u{201d} a I multifaceted intergovernmental"
+        .split(' ')
+        .collect::<Vec<_>>();
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    for round in 0..60 {
+        let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+        let count = 1 + next(120);
+        let mut pieces = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..count {
+            let w = vocabulary[next(vocabulary.len())];
+            let style = Style {
+                strong: next(7) == 0,
+                emphasis: next(5) == 0,
+            };
+            if i > 0 {
+                pieces.push(piece(" ", Style::default()));
+            }
+            pieces.push(piece(w, style));
+            expected.push(w.replace('\u{ad}', ""));
+        }
+        let width = 120.0 + next(350) as f32;
+        let s = setting(width);
+        let lines = ts.set(&pieces, &s).unwrap();
+        assert_eq!(words(&lines), expected, "round {round}, width {width}");
+        for line in &lines {
+            let right = line
+                .runs
+                .iter()
+                .map(|r| r.x + r.width())
+                .fold(0.0f32, f32::max);
+            // Protrusion hangs at most 70% of a punctuation mark (at most 0.6 em wide).
+            let overfull = ts
+                .warnings
+                .iter()
+                .any(|w| w.contains("wider than the measure"));
+            assert!(
+                overfull || right <= width + 0.7 * 11.0 * 0.6 + 0.01,
+                "round {round}: line ends at {right} > {width}: {:?}",
+                line.runs
+                    .iter()
+                    .map(|r| (r.text.clone(), r.hscale))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn hyphenated_lines_end_in_a_hyphen_glyph_and_text() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let text = "internationalisation ".repeat(30);
+    let lines = ts
+        .set(&[piece(text.trim(), Style::default())], &setting(150.0))
+        .unwrap();
+    assert!(lines.iter().any(|l| l.hyphenated));
+    for l in lines.iter().filter(|l| l.hyphenated) {
+        assert!(l.runs.last().unwrap().text.ends_with('-'));
+    }
+}
+
+#[test]
+fn an_overlong_word_is_reported() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let long = "x".repeat(80);
+    let lines = ts
+        .set(
+            &[piece(&format!("a {long} b"), Style::default())],
+            &setting(100.0),
+        )
+        .unwrap();
+    assert!(!lines.is_empty());
+    assert!(
+        ts.warnings.iter().any(|w| w.contains(&long)),
+        "{:?}",
+        ts.warnings
+    );
+}
+
+#[test]
+fn a_character_no_font_has_is_an_error_with_its_place() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let mut p = piece("smile \u{1F600} please", Style::default());
+    p.offset = Some(100);
+    let err = ts.set(&[p], &setting(300.0)).unwrap_err();
+    assert_eq!(err.offset, Some(106));
+    assert!(err.problem.to_string().contains("U+1F600"));
+}
