@@ -208,11 +208,11 @@ impl<'a> Composer<'a> {
         let n = lines.len();
         let (widows, orphans) = (self.layout.body.widows, self.layout.body.orphans);
         for (i, line) in lines.into_iter().enumerate() {
-            // TeX's \brokenpenalty made absolute: a page never ends on a hyphen.
+            // TeX's \brokenpenalty made absolute: a page never ends inside a word.
             let keep = keep_all
                 || i + 1 < orphans
                 || (i + 1 < n && n - 1 - i < widows)
-                || (i + 1 < n && line.hyphenated);
+                || (i + 1 < n && (line.hyphenated || line.ends_inside_word));
             self.flow.items.push(FlowItem::Line {
                 runs: line.runs,
                 x,
