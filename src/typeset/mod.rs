@@ -416,14 +416,18 @@ impl<'a> Composer<'a> {
                 }
                 Block::Quote(inner) => {
                     if i > 0 || depth == 0 {
-                        self.flow.items.push(FlowItem::Gap(self.layout.body.paragraph_spacing));
+                        self.flow
+                            .items
+                            .push(FlowItem::Gap(self.layout.body.paragraph_spacing));
                     }
                     let node = self.node(StructKind::Quote, parent);
                     self.blocks(inner, Some(node), depth + 1)?;
                 }
                 Block::List { start, items } => {
                     if i > 0 || depth == 0 {
-                        self.flow.items.push(FlowItem::Gap(self.layout.body.paragraph_spacing));
+                        self.flow
+                            .items
+                            .push(FlowItem::Gap(self.layout.body.paragraph_spacing));
                     }
                     self.list(*start, items, parent, depth)?;
                 }
