@@ -42,6 +42,7 @@ enum Command {
         #[arg(long, value_name = "LEVEL")]
         pdfa: Option<Level>,
     },
+    Batch(communique::batch::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
             output,
             pdfa,
         } => build(&statement, layout.as_deref(), output, pdfa),
+        Command::Batch(args) => return communique::batch::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
