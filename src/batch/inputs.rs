@@ -78,6 +78,12 @@ pub fn collect(inputs: &[PathBuf], out: &Path) -> Result<Found, Fatal> {
         });
     }
     if !collisions.is_empty() {
+        const SHOWN: usize = 10;
+        let more = collisions.len().saturating_sub(SHOWN);
+        collisions.truncate(SHOWN);
+        if more > 0 {
+            collisions.push(format!("... and {more} more outputs with several inputs"));
+        }
         return Err(Fatal::input(format!(
             "{}\nrename one of each, or build them into different --out folders",
             collisions.join("\n")

@@ -306,11 +306,15 @@ enum Outcome {
     Identical,
     Missing,
     Differing,
+    /// A built output, once its entry is recorded: its page count.
+    Pages(usize),
+    /// An unchanged output, once recorded.
+    Skipped,
 }
 
 struct Done {
     outcome: Outcome,
-    warnings: Vec<String>,
+    warnings: usize,
 }
 
 struct Shared<'a> {
@@ -357,7 +361,16 @@ impl Shared<'_> {
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }
-        Done { outcome, warnings }
+        // Keep only what the summary needs: the entries live in the manifest.
+        let outcome = match outcome {
+            Outcome::Built(e) => Outcome::Pages(e.pdf.pages),
+            Outcome::Unchanged(_) => Outcome::Skipped,
+            o => o,
+        };
+        Done {
+            outcome,
+            warnings: warnings.len(),
+        }
     }
 
     /// Renders one statement and writes (or, with `--check`, compares) its PDF.
@@ -599,13 +612,14 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
     };
     let mut check = CheckReport::default();
     for (job, d) in jobs.iter().zip(&done) {
-        summary.warnings += d.warnings.len();
+        summary.warnings += d.warnings;
         match &d.outcome {
-            Outcome::Built(e) => {
+            Outcome::Built(_) | Outcome::Unchanged(_) => unreachable!("slimmed in process"),
+            Outcome::Pages(pages) => {
                 summary.built += 1;
-                summary.pages += e.pdf.pages;
+                summary.pages += pages;
             }
-            Outcome::Unchanged(_) => summary.unchanged += 1,
+            Outcome::Skipped => summary.unchanged += 1,
             Outcome::Failed(message) => summary.failures.push(Failure {
                 input: job.input.clone(),
                 message: message.clone(),
