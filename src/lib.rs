@@ -5,6 +5,7 @@
 //! and [`pdf::write`] paints it. [`render`] runs the whole pipeline; the CLI, the tests and the
 //! benches all go through it.
 
+pub mod batch;
 pub mod document;
 pub mod error;
 pub mod font;

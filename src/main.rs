@@ -62,6 +62,7 @@ enum Command {
         /// The signed PDF.
         pdf: PathBuf,
     },
+    Batch(communique::batch::Args),
 }
 
 /// Signing options: a PAdES B-B signature that keeps the file PDF/A.
@@ -131,6 +132,7 @@ fn main() -> ExitCode {
             sign,
         } => build(&statement, layout.as_deref(), output, pdfa, &sign),
         Command::Verify { pdf } => return verify(&pdf),
+        Command::Batch(args) => return communique::batch::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

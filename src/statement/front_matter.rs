@@ -1,6 +1,6 @@
 //! Form B: TOML front matter between `+++` lines.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
 
@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "author",
     "keywords",
     "signatories",
+    "layout",
 ];
 const SIGNATORY_KEYS: &[&str] = &["name", "role"];
 
@@ -68,6 +69,7 @@ pub(super) struct Meta {
     author: Option<String>,
     keywords: Vec<String>,
     signatories: Vec<Signatory>,
+    layout: Option<PathBuf>,
 }
 
 impl Meta {
@@ -83,6 +85,7 @@ impl Meta {
         s.author = self.author;
         s.keywords = self.keywords;
         s.signatories = self.signatories;
+        s.layout = self.layout;
     }
 }
 
@@ -124,6 +127,23 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
         .get("keywords")
         .and_then(|v| r.string_list("keywords", v))
         .unwrap_or_default();
+    // A layout named by the statement, relative to the statement's folder.
+    let layout = f.get("layout").and_then(|v| {
+        let name = r.string("layout", v)?;
+        if name.trim().is_empty() {
+            r.invalid(
+                "layout",
+                v,
+                "expected the path of a layout file, found an empty string",
+            );
+            return None;
+        }
+        let name = PathBuf::from(name);
+        Some(match path.parent() {
+            Some(dir) if name.is_relative() => dir.join(name),
+            _ => name,
+        })
+    });
     let mut signatories = Vec::new();
     if let Some(v) = f.get("signatories") {
         for t in r.tables("signatories", v) {
@@ -166,6 +186,7 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
             author,
             keywords,
             signatories,
+            layout,
         }),
         _ => Err(Error::Invalid(r.diagnostics)),
     }

@@ -37,6 +37,9 @@ pub struct Statement {
     pub keywords: Vec<String>,
     pub signatories: Vec<Signatory>,
     pub blocks: Vec<Block>,
+    /// The layout named by the front matter's `layout` key, resolved against the statement's
+    /// folder. Only `batch` reads it; it overrides `--layout` there.
+    pub layout: Option<PathBuf>,
 }
 
 /// A piece of metadata text with the source offset it came from.
@@ -142,6 +145,7 @@ impl Statement {
             keywords: Vec::new(),
             signatories: Vec::new(),
             blocks: Vec::new(),
+            layout: None,
             source: String::new(),
         };
         match meta {

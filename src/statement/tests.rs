@@ -174,3 +174,27 @@ fn smart_punctuation_curls_quotes() {
     };
     assert_eq!(plain(inl), "Daesh/ISIS\u{2019}s \u{201c}plan\u{201d}.");
 }
+
+#[test]
+fn front_matter_layout_is_resolved_against_the_statement_folder() {
+    let text = "+++\ntitle = \"T\"\nlayout = \"../layouts/x.toml\"\n+++\nBody.\n";
+    let s = Statement::parse(Path::new("a/b/s.md"), text.as_bytes()).unwrap();
+    assert_eq!(s.layout, Some(PathBuf::from("a/b/../layouts/x.toml")));
+    let s = Statement::parse(
+        Path::new("a/s.md"),
+        b"+++\ntitle = \"T\"\nlayout = \"/abs/x.toml\"\n+++\nBody.\n",
+    )
+    .unwrap();
+    assert_eq!(s.layout, Some(PathBuf::from("/abs/x.toml")));
+    assert_eq!(parse("**T**\n\nBody.\n").unwrap().layout, None);
+}
+
+#[test]
+fn front_matter_layout_must_be_a_non_empty_string() {
+    let err = parse("+++\ntitle = \"T\"\nlayout = 3\n+++\nBody.\n").unwrap_err();
+    assert!(err.to_string().contains("`layout` must be"), "{err}");
+    let err = parse("+++\ntitle = \"T\"\nlayout = \"\"\n+++\nBody.\n").unwrap_err();
+    assert!(err.to_string().contains("empty string"), "{err}");
+    let err = parse("+++\ntitle = \"T\"\nlayuot = \"x.toml\"\n+++\nBody.\n").unwrap_err();
+    assert!(err.to_string().contains("did you mean `layout`"), "{err}");
+}

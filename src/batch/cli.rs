@@ -1,0 +1,115 @@
+//! The `batch` subcommand's arguments and its report on the terminal.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Config, Shard, Ui};
+
+/// Typeset many statements into a mirrored tree of PDFs, in parallel and incrementally.
+///
+/// A file input maps to OUT/<its name>.pdf; a directory input D (searched recursively for
+/// .md and .txt files, skipping hidden entries) maps D/sub/x.md to OUT/sub/x.pdf. Several
+/// inputs all merge into the top of OUT; two statements mapping to the same output are refused.
+/// A statement's front matter may name its own layout (`layout = "file.toml"`, relative to the
+/// statement), which overrides --layout.
+///
+/// OUT/manifest.json records what each PDF was built from; unchanged statements are skipped.
+///
+/// Exit status: 0 when everything was built (or, with --check, matches), 1 when a statement
+/// failed or --check found a difference, 2 for invalid arguments, layout or manifest, 3 when
+/// the output folder or the manifest cannot be written.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Statement files and directories.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The output folder; it mirrors the input tree.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Layout for statements that do not name one in their front matter. Default: the bundled
+    /// layouts/default.toml.
+    #[arg(short, long, value_name = "LAYOUT.toml")]
+    pub layout: Option<PathBuf>,
+    /// Worker threads. Default: one per core.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Rebuild every statement, even those the manifest says are up to date.
+    #[arg(long)]
+    pub force: bool,
+    /// Render in memory and compare byte for byte with the PDFs in OUT; write nothing. Lists
+    /// every missing, differing and extra file on standard output.
+    #[arg(long, conflicts_with = "force")]
+    pub check: bool,
+    /// Build only shard K of N (1 <= K <= N): a split by output path that is the same on
+    /// every machine. The default manifest becomes OUT/manifest-K-of-N.json.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Manifest file. Default: OUT/manifest.json (OUT/manifest-K-of-N.json with --shard).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// Runs `communique batch` and reports on stderr (and, for `--check`, stdout).
+pub fn main(args: Args) -> ExitCode {
+    let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => match crate::parse_source_date_epoch(&v) {
+            Some(t) => Some(t),
+            None => {
+                eprintln!(
+                    "error: `SOURCE_DATE_EPOCH`: `{v}` is not a number of seconds since 1970"
+                );
+                return ExitCode::from(2);
+            }
+        },
+        Err(_) => None,
+    };
+    let config = Config {
+        inputs: args.inputs,
+        out: args.out,
+        layout: args.layout,
+        jobs: args.jobs.unwrap_or(0) as usize,
+        force: args.force,
+        check: args.check,
+        shard: args.shard,
+        manifest: args.manifest,
+        timestamp,
+        ui: if std::io::stderr().is_terminal() {
+            Ui::Bar
+        } else {
+            Ui::Plain
+        },
+    };
+    let summary = match super::run(&config) {
+        Ok(s) => s,
+        Err(fatal) => {
+            eprintln!("error: {fatal}");
+            return ExitCode::from(fatal.exit_code);
+        }
+    };
+    if let Some(check) = &summary.check {
+        let out = &config.out;
+        for (what, list) in [
+            ("missing", &check.missing),
+            ("differs", &check.differing),
+            ("extra", &check.extra),
+        ] {
+            for rel in list {
+                println!("{what}: {}", out.join(rel).display());
+            }
+        }
+    }
+    if let Some(why) = &summary.stopped {
+        eprintln!("stopped early, the disk is full: {why}");
+    }
+    eprintln!("{}", summary.line());
+    if let Some(e) = &summary.manifest_error {
+        eprintln!("error: {e}");
+        return ExitCode::from(3);
+    }
+    if summary.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
