@@ -646,28 +646,78 @@ fn invalid_source_date_epoch_is_refused() {
 
 // ------------------------------------------------------------------ help and the happy path
 
+/// Every `-x, --option` line of a long `--help` is followed by its description.
+fn undocumented_options(help: &str) -> Vec<String> {
+    let lines: Vec<&str> = help.lines().collect();
+    let mut bad = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let is_item = (trimmed.starts_with('-') || trimmed.starts_with('<'))
+            && line.len() - trimmed.len() <= 6;
+        if !is_item {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        let described = lines.get(i + 1).is_some_and(|next| {
+            let t = next.trim_start();
+            !t.is_empty() && next.len() - t.len() > indent
+        });
+        if !described {
+            bad.push(trimmed.to_string());
+        }
+    }
+    bad
+}
+
 #[test]
 fn help_mentions_every_command_and_option() {
     let s = Scratch::new();
     let out = s.run(&["--help"]);
     assert!(out.status.success());
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
     for needle in ["build", "--help", "--version"] {
         assert!(
             help.contains(needle),
             "--help should mention `{needle}`:\n{help}"
         );
     }
+    // Every subcommand it lists has a one-line description and a working --help whose
+    // options are all described.
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let name = parts.next()?.to_string();
+            assert!(
+                parts.next().is_some(),
+                "command `{name}` has no description"
+            );
+            (name != "help").then_some(name)
+        })
+        .collect();
+    assert!(commands.contains(&"build".to_string()), "{help}");
+    for command in &commands {
+        let out = s.run(&[command, "--help"]);
+        assert!(out.status.success(), "{command} --help failed");
+        let sub = String::from_utf8_lossy(&out.stdout);
+        let bad = undocumented_options(&sub);
+        assert!(
+            bad.is_empty(),
+            "{command} --help: no description for {bad:?}:\n{sub}"
+        );
+    }
 
     let out = s.run(&["build", "--help"]);
-    assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
     for needle in [
         "<STATEMENT>",
         "--layout",
-        "-l",
+        "-l,",
         "--output",
-        "-o",
+        "-o,",
         "`-`",
         "--pdfa",
         "a-1b",
