@@ -168,6 +168,14 @@ pub fn parse_time(value: &str) -> Option<i64> {
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so that
 /// `path` either keeps its old content or gets all of the new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomically_with(path, bytes, true)
+}
+
+/// [`write_atomically`], optionally without flushing the file to the disk before the rename.
+/// The rename still makes the new file appear whole or not at all to other processes and
+/// after a kill; only a power loss can leave it empty. Batches use this and catch such a file
+/// by its manifest digest on the next run; an fsync per file costs more than rendering it.
+pub fn write_atomically_with(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -183,7 +191,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if durable {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(e) = result {

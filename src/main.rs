@@ -37,7 +37,8 @@ enum Command {
     Build {
         /// The statement file (.md or .txt).
         statement: PathBuf,
-        /// Layout file (TOML). Default: the bundled layouts/default.toml.
+        /// Layout file (TOML). Default: the bundled layouts/default.toml. A statement that
+        /// names a layout in its front matter (`layout = "..."`) uses that one.
         #[arg(short, long, value_name = "LAYOUT.toml")]
         layout: Option<PathBuf>,
         /// Output file; `-` writes to standard output. Default: the statement's name with
@@ -262,7 +263,8 @@ fn build(
     let epoch = source_date_epoch()?;
     let signer = signer(sign, epoch)?;
     let statement = Statement::load(statement_path)?;
-    let layout = match layout_path {
+    // A statement that names its own layout in front matter wins, as in `batch`.
+    let layout = match statement.layout.as_deref().or(layout_path) {
         Some(p) => Layout::load(p)?,
         None => Layout::builtin(),
     };

@@ -451,7 +451,7 @@ impl Shared<'_> {
         if let Some(dir) = output.parent() {
             std::fs::create_dir_all(dir).map_err(write)?;
         }
-        crate::write_atomically(&output, &rendered.pdf).map_err(|e| match e {
+        crate::write_atomically_with(&output, &rendered.pdf, false).map_err(|e| match e {
             Error::Write { source, .. } => write(source),
             e => one_line(e),
         })?;

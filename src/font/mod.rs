@@ -1,7 +1,10 @@
 //! Fonts: loading (bundled or from the layout's paths), style resolution, the per-character
 //! fallback chain, and shaping with rustybuzz (kerning and standard ligatures).
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use rustybuzz::ttf_parser;
@@ -257,21 +260,28 @@ pub struct Glyph {
 /// rustybuzz face reads the font's layout tables.
 pub struct Shaper<'a> {
     set: &'a FontSet,
-    faces: Vec<rustybuzz::Face<'a>>,
+    /// Made on first use: most documents use a few of the fonts.
+    faces: Vec<OnceCell<rustybuzz::Face<'a>>>,
     language: Option<rustybuzz::Language>,
+    /// Shape plans by font and script: building one reads the font's lookups, which costs
+    /// more than shaping a word.
+    plans: RefCell<HashMap<(FontId, rustybuzz::Script), Rc<rustybuzz::ShapePlan>>>,
+    /// Which of the first `COVERAGE_CACHED` code points each font has: 0 not asked yet,
+    /// 1 yes, 2 no. Coverage is asked for every character of every paragraph.
+    coverage: RefCell<Vec<Vec<u8>>>,
 }
+
+const COVERAGE_CACHED: usize = 0x3000;
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
-        let faces = set
-            .fonts
-            .iter()
-            .map(|f| rustybuzz::Face::from_slice(f.bytes(), 0).expect("fonts were parsed on load"))
-            .collect();
+        let faces = set.fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             set,
             faces,
             language: language.parse().ok(),
+            plans: RefCell::new(HashMap::new()),
+            coverage: RefCell::new(vec![Vec::new(); set.fonts.len()]),
         }
     }
 
@@ -279,9 +289,33 @@ impl<'a> Shaper<'a> {
         self.set
     }
 
+    fn face(&self, font: FontId) -> &rustybuzz::Face<'a> {
+        self.faces[font].get_or_init(|| {
+            rustybuzz::Face::from_slice(self.set.fonts[font].bytes(), 0)
+                .expect("fonts were parsed on load")
+        })
+    }
+
     /// Whether `font` has a glyph for `ch`.
     pub fn covers(&self, font: FontId, ch: char) -> bool {
-        self.faces[font].glyph_index(ch).is_some()
+        let cp = ch as usize;
+        if cp >= COVERAGE_CACHED {
+            return self.face(font).glyph_index(ch).is_some();
+        }
+        let mut coverage = self.coverage.borrow_mut();
+        let known = &mut coverage[font];
+        if known.is_empty() {
+            known.resize(COVERAGE_CACHED, 0);
+        }
+        match known[cp] {
+            1 => true,
+            2 => false,
+            _ => {
+                let has = self.face(font).glyph_index(ch).is_some();
+                known[cp] = if has { 1 } else { 2 };
+                has
+            }
+        }
     }
 
     /// The first font in the style's chain that has `ch`.
@@ -305,7 +339,7 @@ impl<'a> Shaper<'a> {
 
     /// Shapes one run of text in one font, left to right, with kerning and ligatures.
     pub fn shape(&self, font: FontId, text: &str) -> Vec<Glyph> {
-        let face = &self.faces[font];
+        let face = self.face(font);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         if let Some(lang) = &self.language {
@@ -313,7 +347,22 @@ impl<'a> Shaper<'a> {
         }
         buffer.guess_segment_properties();
         buffer.set_direction(rustybuzz::Direction::LeftToRight);
-        let output = rustybuzz::shape(face, &[], buffer);
+        let script = buffer.script();
+        let plan = self
+            .plans
+            .borrow_mut()
+            .entry((font, script))
+            .or_insert_with(|| {
+                Rc::new(rustybuzz::ShapePlan::new(
+                    face,
+                    rustybuzz::Direction::LeftToRight,
+                    Some(script),
+                    self.language.as_ref(),
+                    &[],
+                ))
+            })
+            .clone();
+        let output = rustybuzz::shape_with_plan(face, &plan, buffer);
         let upem = self.set.fonts[font].units_per_em;
         output
             .glyph_infos()

@@ -85,8 +85,11 @@ pub(crate) struct MissingGlyph {
 /// Per-document state: faces, the shaping cache, the hyphenation language, warnings.
 pub(crate) struct Typesetter<'a> {
     pub shaper: Shaper<'a>,
-    cache: HashMap<(FontId, String), Rc<[Glyph]>>,
+    /// Shaped words, per font.
+    cache: Vec<HashMap<String, Rc<[Glyph]>>>,
     language: Option<hypher::Lang>,
+    /// Hyphenation points of the words seen so far; words repeat.
+    hyphenation: HashMap<String, Rc<[usize]>>,
     pub warnings: Vec<String>,
 }
 
@@ -149,20 +152,22 @@ fn protrusion_factor(c: char) -> f32 {
 
 impl<'a> Typesetter<'a> {
     pub fn new(shaper: Shaper<'a>, language: &str) -> Typesetter<'a> {
+        let fonts = shaper.fonts().len();
         Typesetter {
             shaper,
-            cache: HashMap::new(),
+            cache: vec![HashMap::new(); fonts],
             language: hyphenate::language(language),
+            hyphenation: HashMap::new(),
             warnings: Vec::new(),
         }
     }
 
     fn shape(&mut self, font: FontId, text: &str) -> Rc<[Glyph]> {
-        if let Some(g) = self.cache.get(&(font, text.to_string())) {
+        if let Some(g) = self.cache[font].get(text) {
             return g.clone();
         }
         let glyphs: Rc<[Glyph]> = self.shaper.shape(font, text).into();
-        self.cache.insert((font, text.to_string()), glyphs.clone());
+        self.cache[font].insert(text.to_string(), glyphs.clone());
         glyphs
     }
 
@@ -247,9 +252,17 @@ impl<'a> Typesetter<'a> {
         spans: &[(Range<usize>, usize)],
     ) -> Result<Vec<Atom>, MissingGlyph> {
         let mut atoms = Vec::new();
+        let mut preferred_by_style: Vec<(Style, FontId)> = Vec::new();
         for (range, piece_index) in spans {
             let piece = &pieces[*piece_index];
-            let preferred = self.shaper.preferred(piece.style, text);
+            let preferred = match preferred_by_style.iter().find(|p| p.0 == piece.style) {
+                Some(&(_, f)) => f,
+                None => {
+                    let f = self.shaper.preferred(piece.style, text);
+                    preferred_by_style.push((piece.style, f));
+                    f
+                }
+            };
             let mut current: Option<(usize, FontId)> = None;
             let flush =
                 |atoms: &mut Vec<Atom>, ts: &mut Self, from: usize, to: usize, font: FontId| {
@@ -424,7 +437,15 @@ impl<'a> Typesetter<'a> {
                     if w.contains(SOFT_HYPHEN) {
                         continue; // the soft hyphens themselves are the points
                     }
-                    for p in hyphenate::points(w, lang) {
+                    let points = match self.hyphenation.get(w) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let p: Rc<[usize]> = hyphenate::points(w, lang).into();
+                            self.hyphenation.insert(w.to_string(), p.clone());
+                            p
+                        }
+                    };
+                    for p in points.iter() {
                         hyphen_points.push(token.start + word.start + p);
                     }
                 }
