@@ -8,6 +8,7 @@
 pub mod document;
 pub mod error;
 pub mod font;
+pub mod image;
 pub mod layout;
 pub mod pdf;
 mod schema;
