@@ -326,7 +326,24 @@ impl<'a> Composer<'a> {
             self.flow.items.push(FlowItem::Gap(block.space_after));
         }
         if self.layout.reference.position == ReferencePosition::BelowDateline {
-            self.reference_line()?;
+            // Directly under the title block's last line, before the space that ends it.
+            if let Some(text) = self.fill(&self.layout.reference.text, None)
+                && !text.trim().is_empty()
+            {
+                let end = match self.flow.items.last() {
+                    Some(FlowItem::Gap(g)) => {
+                        let g = *g;
+                        self.flow.items.pop();
+                        g
+                    }
+                    _ => self.layout.reference.block.space_after,
+                };
+                let block = layout::Block {
+                    space_after: end,
+                    ..self.layout.reference.block
+                };
+                self.display_line(&text, block)?;
+            }
         }
         Ok(())
     }
