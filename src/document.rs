@@ -69,6 +69,10 @@ pub enum StructKind {
     Link {
         url: String,
     },
+    /// An image that means something (a logo, a signature), with its alternate text.
+    Figure {
+        alt: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +97,29 @@ pub struct Page {
 pub enum Item {
     Text(TextRun),
     Rule(Rule),
+    Image(Image),
+}
+
+impl Item {
+    pub fn tag(&self) -> Tag {
+        match self {
+            Item::Text(run) => run.tag,
+            Item::Rule(rule) => rule.tag,
+            Item::Image(image) => image.tag,
+        }
+    }
+}
+
+/// A raster image scaled into a box; `x`, `y` are its top-left corner in points from the
+/// page's top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub raster: crate::image::Raster,
+    pub tag: Tag,
 }
 
 /// Glyphs of one font and size on one baseline. Coordinates are points from the page's

@@ -93,6 +93,11 @@ pub enum Problem {
     NotAFont {
         path: PathBuf,
     },
+    /// An image file that is missing, unreadable, corrupt, too large or of a foreign format.
+    BadImage {
+        path: PathBuf,
+        reason: String,
+    },
     MissingGlyph {
         ch: char,
         fonts: Vec<String>,
@@ -164,6 +169,9 @@ impl fmt::Display for Problem {
             }
             Problem::NotAFont { path } => {
                 write!(f, "{} is not a TrueType or OpenType font", path.display())
+            }
+            Problem::BadImage { path, reason } => {
+                write!(f, "image {}: {reason}", path.display())
             }
             Problem::MissingDate => write!(
                 f,

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod document;
 pub mod error;
 pub mod font;
+pub mod image;
 pub mod layout;
 pub mod pdf;
 mod schema;

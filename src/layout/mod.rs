@@ -6,6 +6,7 @@ mod read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location};
+pub use crate::image::ImagePath;
 
 /// The bundled default layout, used when `build` gets no `--layout`.
 pub const DEFAULT_LAYOUT: &str = include_str!("../../layouts/default.toml");
@@ -27,6 +28,16 @@ pub struct Layout {
     pub signature: Block,
     /// Draw a visible signature field beside the signature block when the PDF is signed.
     pub signature_visible: bool,
+    /// Signatories side by side in this many columns (1 = stacked).
+    pub signature_columns: usize,
+    /// Height of a signatory's signature image, drawn above the name.
+    pub signature_image_height: f32,
+    /// The release line ("FOR IMMEDIATE RELEASE", an embargo).
+    pub release: Release,
+    /// The reference number line.
+    pub reference: Reference,
+    /// The smaller header on pages after the first.
+    pub continuation: Continuation,
     pub footer: Footer,
     pub pdf: Pdf,
 }
@@ -96,14 +107,98 @@ pub struct Rule {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Letterhead {
-    pub lines: Vec<String>,
+    pub lines: Vec<LetterheadLine>,
+    /// Defaults for the lines.
     pub size: f32,
     pub bold: bool,
+    pub italic: bool,
     pub align: Align,
     pub color: Color,
+    pub logo: Option<Logo>,
+    /// Where the logo goes relative to the lines.
+    pub arrangement: Arrangement,
     pub rule: Option<Rule>,
     /// Space between the letterhead (or its rule) and the title.
     pub space_after: f32,
+}
+
+/// One line of the letterhead, in its own style. `{reference}`, `{date}` and `{title}` are
+/// replaced; a line whose placeholder has no value is left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LetterheadLine {
+    pub text: String,
+    pub size: f32,
+    pub bold: bool,
+    pub italic: bool,
+    pub align: Align,
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrangement {
+    /// The logo above the lines, placed by the logo's `align`.
+    Stacked,
+    /// Two columns: the logo on the left, the lines to its right.
+    LogoLeft,
+    /// Two columns: the lines on the left, the logo on the right.
+    LogoRight,
+}
+
+/// A letterhead image. Tagged as a `Figure` with `alt`, or an artifact when `alt` is `None`
+/// (the layout said `artifact = true`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub image: ImagePath,
+    /// In points; when only one is given the other follows the image's aspect ratio.
+    pub width: Option<f32>,
+    pub height: Option<f32>,
+    pub align: Align,
+    pub alt: Option<String>,
+    /// Space between the logo and the lines.
+    pub gap: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleasePosition {
+    None,
+    AboveTitle,
+    /// On the dateline's first baseline, at the left; the dateline is set flush right.
+    LeftOfDateline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Release {
+    pub position: ReleasePosition,
+    /// Shown when the statement has neither `embargo` nor `release` (e.g. "MEMORANDUM").
+    pub text: String,
+    pub block: Block,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferencePosition {
+    None,
+    AboveTitle,
+    BelowDateline,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub position: ReferencePosition,
+    /// With placeholders; the default is `{reference}`.
+    pub text: String,
+    pub block: Block,
+}
+
+/// The header of pages 2 and later, in the top margin; empty text means none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Continuation {
+    pub text: String,
+    pub size: f32,
+    pub bold: bool,
+    pub italic: bool,
+    pub align: Align,
+    pub color: Color,
+    pub rule: Option<Rule>,
 }
 
 /// A display block: title, subtitle, dateline, headings, signature lines.
@@ -143,7 +238,9 @@ pub struct Body {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Footer {
-    /// `{page}` and `{pages}` are replaced; empty means no footer.
+    /// Placeholders (`{page}`, `{pages}`, `{reference}`, `{date}`, `{title}`) are replaced;
+    /// each line (split at `\n`) whose placeholder has no value is left out; empty means no
+    /// footer.
     pub text: String,
     pub size: f32,
     pub align: Align,
@@ -256,8 +353,11 @@ impl Default for Layout {
                 lines: Vec::new(),
                 size: 10.0,
                 bold: true,
+                italic: false,
                 align: Align::Center,
                 color: Color::BLACK,
+                logo: None,
+                arrangement: Arrangement::Stacked,
                 rule: None,
                 space_after: 18.0,
             },
@@ -299,6 +399,33 @@ impl Default for Layout {
                 ..block(11.0, false, 0.0)
             },
             signature_visible: false,
+            signature_columns: 1,
+            signature_image_height: mm(12.0),
+            release: Release {
+                position: ReleasePosition::AboveTitle,
+                text: String::new(),
+                block: Block {
+                    align: Align::Left,
+                    ..block(10.0, true, 12.0)
+                },
+            },
+            reference: Reference {
+                position: ReferencePosition::None,
+                text: "{reference}".to_string(),
+                block: Block {
+                    align: Align::Left,
+                    ..block(10.0, false, 6.0)
+                },
+            },
+            continuation: Continuation {
+                text: String::new(),
+                size: 9.0,
+                bold: false,
+                italic: false,
+                align: Align::Center,
+                color: Color::BLACK,
+                rule: None,
+            },
             footer: Footer {
                 text: "Page {page} of {pages}".to_string(),
                 size: 9.0,

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use toml::de::DeValue;
 
 use super::{
-    Align, Block, Body, Color, FontPath, Footer, Layout, Letterhead, Margins, Rule, Standard, mm,
+    Align, Arrangement, Block, Body, Color, Continuation, FontPath, Footer, ImagePath, Layout,
+    Letterhead, LetterheadLine, Logo, Margins, Reference, ReferencePosition, Release,
+    ReleasePosition, Rule, Standard, mm,
 };
 use crate::error::{Error, Problem};
 use crate::schema::{Fields, Reader, Table, Value};
@@ -21,6 +23,9 @@ const SECTIONS: &[&str] = &[
     "subheading",
     "body",
     "signature",
+    "release",
+    "reference",
+    "continuation",
     "footer",
     "pdf",
 ];
@@ -31,11 +36,33 @@ const LETTERHEAD: &[&str] = &[
     "lines",
     "size",
     "bold",
+    "italic",
     "align",
     "color",
+    "logo",
+    "arrangement",
     "rule",
     "space_after",
 ];
+const LETTERHEAD_LINE: &[&str] = &["text", "size", "bold", "italic", "align", "color"];
+const LOGO: &[&str] = &["path", "width", "height", "align", "alt", "artifact", "gap"];
+const RELEASE: &[&str] = &[
+    "position",
+    "text",
+    "size",
+    "leading",
+    "bold",
+    "italic",
+    "align",
+    "color",
+    "space_before",
+    "space_after",
+];
+const CONTINUATION: &[&str] = &["text", "size", "bold", "italic", "align", "color", "rule"];
+/// Placeholders known everywhere text is templated; `{page}` and `{pages}` only in headers and
+/// footers.
+const PLACEHOLDERS: &[&str] = &["reference", "date", "title", "page", "pages"];
+const PAGE_PLACEHOLDERS: &[&str] = &["page", "pages"];
 const RULE: &[&str] = &["thickness", "color"];
 const BLOCK: &[&str] = &[
     "size",
@@ -57,6 +84,8 @@ const SIGNATURE: &[&str] = &[
     "space_before",
     "space_after",
     "visible",
+    "columns",
+    "image_height",
 ];
 const BODY: &[&str] = &[
     "size",
@@ -74,6 +103,8 @@ const BODY: &[&str] = &[
     "protrusion",
 ];
 const FOOTER: &[&str] = &["text", "size", "align", "color"];
+/// Largest logo side.
+const MAX_LOGO: f32 = 400.0;
 const PDF: &[&str] = &["standard"];
 
 /// Largest page side PDF viewers must support (200 in).
@@ -177,6 +208,32 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
         if let Some(b) = boolean(&mut r, &f, "visible") {
             layout.signature_visible = b;
         }
+        if let Some(v) = f.get("columns")
+            && let Some(n) = r.integer("signature.columns", v)
+        {
+            if (1..=4).contains(&n) {
+                layout.signature_columns = n as usize;
+            } else {
+                r.invalid("signature.columns", v, "expected 1 to 4 columns");
+            }
+        }
+        if let Some(x) = positive(&mut r, &f, "image_height", layout.signature.size, false) {
+            if x <= MAX_LOGO {
+                layout.signature_image_height = x;
+            } else {
+                let v = f.get("image_height").expect("read from this key");
+                r.invalid("signature.image_height", v, "must be at most 400pt");
+            }
+        }
+    }
+    if let Some(f) = section(&mut r, "release", RELEASE) {
+        read_release(&mut r, &f, &mut layout.release);
+    }
+    if let Some(f) = section(&mut r, "reference", RELEASE) {
+        read_reference(&mut r, &f, &mut layout.reference);
+    }
+    if let Some(f) = section(&mut r, "continuation", CONTINUATION) {
+        read_continuation(&mut r, &f, &mut layout.continuation);
     }
     if let Some(f) = section(&mut r, "body", BODY) {
         read_body(&mut r, &f, &mut layout.body);
@@ -376,14 +433,14 @@ fn boolean(r: &mut Reader, f: &Fields, key: &str) -> Option<bool> {
 }
 
 fn read_letterhead(r: &mut Reader, f: &Fields, lh: &mut Letterhead) {
-    if let Some(v) = f.get("lines") {
-        lh.lines = r.string_list("letterhead.lines", v).unwrap_or_default();
-    }
     if let Some(x) = font_size(r, f, "size") {
         lh.size = x;
     }
     if let Some(b) = boolean(r, f, "bold") {
         lh.bold = b;
+    }
+    if let Some(b) = boolean(r, f, "italic") {
+        lh.italic = b;
     }
     if let Some(a) = align(r, f, "align") {
         lh.align = a;
@@ -391,24 +448,289 @@ fn read_letterhead(r: &mut Reader, f: &Fields, lh: &mut Letterhead) {
     if let Some(c) = color(r, f, "color") {
         lh.color = c;
     }
+    if let Some(v) = f.get("lines") {
+        lh.lines = read_letterhead_lines(r, v, lh);
+    }
     if let Some(x) = positive(r, f, "space_after", lh.size, true) {
         lh.space_after = x;
     }
-    if let Some(v) = f.get("rule")
-        && let Some(t) = r.table("letterhead.rule", v)
+    if let Some(v) = f.get("arrangement")
+        && let Some(text) = r.string("letterhead.arrangement", v)
     {
-        let rf = r.fields(t, "[letterhead.rule]", RULE);
-        let mut rule = Rule {
-            thickness: 0.5,
+        match text.as_str() {
+            "stacked" => lh.arrangement = Arrangement::Stacked,
+            "logo-left" => lh.arrangement = Arrangement::LogoLeft,
+            "logo-right" => lh.arrangement = Arrangement::LogoRight,
+            _ => r.invalid(
+                "letterhead.arrangement",
+                v,
+                format!(
+                    "`{text}` is not an arrangement; expected \"stacked\", \"logo-left\" or \"logo-right\""
+                ),
+            ),
+        }
+    }
+    if let Some(v) = f.get("logo")
+        && let Some(t) = r.table("letterhead.logo", v)
+    {
+        let lf = r.fields(t, "[letterhead.logo]", LOGO);
+        lh.logo = read_logo(r, &lf, v, lh.align);
+    }
+    if let Some(v) = f.get("rule") {
+        lh.rule = read_rule(r, v, "letterhead.rule", lh.color);
+    }
+}
+
+fn read_rule(r: &mut Reader, v: &Value, name: &str, default_color: Color) -> Option<Rule> {
+    let t = r.table(name, v)?;
+    let rf = r.fields(t, &format!("[{name}]"), RULE);
+    let mut rule = Rule {
+        thickness: 0.5,
+        color: default_color,
+    };
+    if let Some(x) = positive(r, &rf, "thickness", 0.0, false) {
+        if x <= 72.0 {
+            rule.thickness = x;
+        } else {
+            let v = rf.get("thickness").expect("read from this key");
+            r.invalid(&rf.name("thickness"), v, "must be at most 72pt");
+        }
+    }
+    if let Some(c) = color(r, &rf, "color") {
+        rule.color = c;
+    }
+    Some(rule)
+}
+
+fn read_letterhead_lines(r: &mut Reader, v: &Value, lh: &Letterhead) -> Vec<LetterheadLine> {
+    let DeValue::Array(items) = v.get_ref() else {
+        r.wrong_type("letterhead.lines", v, "an array of strings or tables");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let mut line = LetterheadLine {
+            text: String::new(),
+            size: lh.size,
+            bold: lh.bold,
+            italic: lh.italic,
+            align: lh.align,
             color: lh.color,
         };
-        if let Some(x) = positive(r, &rf, "thickness", 0.0, false) {
-            rule.thickness = x;
+        match item.get_ref() {
+            DeValue::String(s) => line.text = s.to_string(),
+            DeValue::Table(t) => {
+                let lf = r.fields(t, "[letterhead.lines]", LETTERHEAD_LINE);
+                match lf.get("text") {
+                    Some(tv) => {
+                        if let Some(text) = r.string("letterhead.lines.text", tv) {
+                            line.text = text;
+                        }
+                    }
+                    None => r.invalid("letterhead.lines", item, "every line table needs a `text`"),
+                }
+                if let Some(x) = font_size(r, &lf, "size") {
+                    line.size = x;
+                }
+                if let Some(b) = boolean(r, &lf, "bold") {
+                    line.bold = b;
+                }
+                if let Some(b) = boolean(r, &lf, "italic") {
+                    line.italic = b;
+                }
+                if let Some(a) = align(r, &lf, "align") {
+                    line.align = a;
+                }
+                if let Some(c) = color(r, &lf, "color") {
+                    line.color = c;
+                }
+            }
+            _ => {
+                r.wrong_type("letterhead.lines", item, "a string or a table");
+                continue;
+            }
         }
-        if let Some(c) = color(r, &rf, "color") {
-            rule.color = c;
+        check_placeholders(r, "letterhead.lines", item, &line.text, false);
+        out.push(line);
+    }
+    out
+}
+
+fn read_logo(r: &mut Reader, f: &Fields, table: &Value, default_align: Align) -> Option<Logo> {
+    let path = match f.get("path") {
+        Some(v) => {
+            let p = r.string("letterhead.logo.path", v)?;
+            ImagePath {
+                path: PathBuf::from(p),
+                location: Some(r.location(v.span().start)),
+            }
         }
-        lh.rule = Some(rule);
+        None => {
+            r.invalid(
+                "letterhead.logo",
+                table,
+                "a logo needs a `path` to a PNG or JPEG file",
+            );
+            return None;
+        }
+    };
+    let side = |r: &mut Reader, key: &str| {
+        let x = positive(r, f, key, 0.0, false)?;
+        if x > MAX_LOGO {
+            let v = f.get(key).expect("read from this key");
+            r.invalid(&f.name(key), v, "must be at most 400pt (141mm)");
+            return None;
+        }
+        Some(x)
+    };
+    let width = side(r, "width");
+    let height = side(r, "height");
+    let alt = f
+        .get("alt")
+        .and_then(|v| r.string("letterhead.logo.alt", v));
+    let artifact = boolean(r, f, "artifact").unwrap_or(false);
+    let alt = match (alt, artifact) {
+        (Some(a), false) if !a.trim().is_empty() => Some(a),
+        (Some(_), false) => {
+            let v = f.get("alt").expect("read from this key");
+            r.invalid("letterhead.logo.alt", v, "the alt text is empty; describe the logo for screen readers (\"Emblem of the Ministry of ...\")");
+            None
+        }
+        (None, true) => None,
+        (Some(_), true) => {
+            let v = f.get("artifact").expect("read from this key");
+            r.invalid(
+                "letterhead.logo.artifact",
+                v,
+                "give either `alt` (the logo means something) or `artifact = true` (pure decoration), not both",
+            );
+            None
+        }
+        (None, false) => {
+            if f.get("alt").is_none() {
+                r.invalid(
+                    "letterhead.logo",
+                    table,
+                    "a logo needs `alt`, a short description read by screen readers (PDF/UA), \
+                     e.g. alt = \"Emblem of the Ministry\"; or `artifact = true` if it is pure decoration",
+                );
+            }
+            None
+        }
+    };
+    let align = align(r, f, "align").unwrap_or(default_align);
+    let gap = positive(r, f, "gap", 0.0, true).unwrap_or(12.0);
+    Some(Logo {
+        image: path,
+        width,
+        height,
+        align,
+        alt,
+        gap,
+    })
+}
+
+/// Refuses `{names}` that are not placeholders (or page placeholders where there are no pages).
+fn check_placeholders(r: &mut Reader, key: &str, v: &Value, text: &str, pages: bool) {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            r.invalid(key, v, format!("`{{` without `}}` in `{text}`"));
+            return;
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) || (!pages && PAGE_PLACEHOLDERS.contains(&name)) {
+            let known: Vec<String> = PLACEHOLDERS
+                .iter()
+                .filter(|p| pages || !PAGE_PLACEHOLDERS.contains(p))
+                .map(|p| format!("{{{p}}}"))
+                .collect();
+            r.invalid(
+                key,
+                v,
+                format!(
+                    "unknown placeholder `{{{name}}}`; expected {}",
+                    known.join(", ")
+                ),
+            );
+        }
+        rest = &after[close + 1..];
+    }
+}
+
+fn read_release(r: &mut Reader, f: &Fields, release: &mut Release) {
+    read_block(r, f, &mut release.block);
+    if let Some(v) = f.get("position")
+        && let Some(text) = r.string("release.position", v)
+    {
+        match text.as_str() {
+            "above-title" => release.position = ReleasePosition::AboveTitle,
+            "left-of-dateline" => release.position = ReleasePosition::LeftOfDateline,
+            "none" => release.position = ReleasePosition::None,
+            _ => r.invalid(
+                "release.position",
+                v,
+                format!("`{text}` is not a position; expected \"above-title\", \"left-of-dateline\" or \"none\""),
+            ),
+        }
+    }
+    if let Some(v) = f.get("text")
+        && let Some(text) = r.string("release.text", v)
+    {
+        check_placeholders(r, "release.text", v, &text, false);
+        release.text = text;
+    }
+}
+
+fn read_reference(r: &mut Reader, f: &Fields, reference: &mut Reference) {
+    read_block(r, f, &mut reference.block);
+    if let Some(v) = f.get("position")
+        && let Some(text) = r.string("reference.position", v)
+    {
+        match text.as_str() {
+            "above-title" => reference.position = ReferencePosition::AboveTitle,
+            "below-dateline" => reference.position = ReferencePosition::BelowDateline,
+            "none" => reference.position = ReferencePosition::None,
+            _ => r.invalid(
+                "reference.position",
+                v,
+                format!("`{text}` is not a position; expected \"above-title\", \"below-dateline\" or \"none\""),
+            ),
+        }
+    }
+    if let Some(v) = f.get("text")
+        && let Some(text) = r.string("reference.text", v)
+    {
+        check_placeholders(r, "reference.text", v, &text, false);
+        reference.text = text;
+    }
+}
+
+fn read_continuation(r: &mut Reader, f: &Fields, c: &mut Continuation) {
+    if let Some(v) = f.get("text")
+        && let Some(text) = r.string("continuation.text", v)
+    {
+        check_placeholders(r, "continuation.text", v, &text, true);
+        c.text = text;
+    }
+    if let Some(x) = font_size(r, f, "size") {
+        c.size = x;
+    }
+    if let Some(b) = boolean(r, f, "bold") {
+        c.bold = b;
+    }
+    if let Some(b) = boolean(r, f, "italic") {
+        c.italic = b;
+    }
+    if let Some(a) = align(r, f, "align") {
+        c.align = a;
+    }
+    if let Some(col) = color(r, f, "color") {
+        c.color = col;
+    }
+    if let Some(v) = f.get("rule") {
+        c.rule = read_rule(r, v, "continuation.rule", c.color);
     }
 }
 
@@ -509,6 +831,7 @@ fn read_footer(r: &mut Reader, f: &Fields, footer: &mut Footer) {
     if let Some(v) = f.get("text")
         && let Some(text) = r.string("footer.text", v)
     {
+        check_placeholders(r, "footer.text", v, &text, true);
         footer.text = text;
     }
     if let Some(x) = font_size(r, f, "size") {

@@ -131,3 +131,120 @@ fn shipped_layouts_load() {
         }
     }
 }
+
+#[test]
+fn letterhead_lines_in_both_forms_with_their_own_styles() {
+    let l = parse(
+        "[letterhead]\nsize = \"9pt\"\ncolor = \"#112233\"\nlines = [\"SIMPLE\", { text = \"Big\", size = \"14pt\", bold = false, italic = true, align = \"right\", color = \"#ABCDEF\" }]\n",
+    )
+    .unwrap();
+    let lines = &l.letterhead.lines;
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].text, "SIMPLE");
+    assert_eq!(
+        (lines[0].size, lines[0].color),
+        (9.0, Color(0x11, 0x22, 0x33))
+    );
+    assert!(lines[0].bold);
+    assert_eq!(lines[1].size, 14.0);
+    assert!(!lines[1].bold && lines[1].italic);
+    assert_eq!(lines[1].align, Align::Right);
+    assert_eq!(lines[1].color, Color(0xAB, 0xCD, 0xEF));
+
+    let l = parse("[[letterhead.lines]]\ntext = \"A\"\n[[letterhead.lines]]\ntext = \"Ref. {reference}\"\nsize = \"8pt\"\n").unwrap();
+    assert_eq!(l.letterhead.lines[1].text, "Ref. {reference}");
+}
+
+#[test]
+fn logo_keys_and_arrangement() {
+    let l = parse(
+        "[letterhead]\narrangement = \"logo-left\"\nlogo = { path = \"a/b.png\", width = \"20mm\", alt = \"Emblem\", gap = \"4mm\" }\n",
+    )
+    .unwrap();
+    let logo = l.letterhead.logo.unwrap();
+    assert_eq!(l.letterhead.arrangement, Arrangement::LogoLeft);
+    assert_eq!(logo.image.path, PathBuf::from("a/b.png"));
+    assert_eq!(logo.image.location.as_ref().unwrap().line, 3);
+    assert!((logo.width.unwrap() - mm(20.0)).abs() < 1e-3);
+    assert_eq!(logo.height, None);
+    assert_eq!(logo.alt.as_deref(), Some("Emblem"));
+    let l = parse("[letterhead.logo]\npath = \"x.png\"\nartifact = true\n").unwrap();
+    assert_eq!(l.letterhead.logo.unwrap().alt, None);
+}
+
+#[test]
+fn a_logo_needs_alt_text_or_artifact() {
+    let m = messages("[letterhead]\nlogo = { path = \"x.png\" }\n");
+    assert!(
+        m[0].starts_with("l.toml:2:8") && m[0].contains("needs `alt`"),
+        "{m:#?}"
+    );
+    let m = messages("[letterhead.logo]\npath = \"x.png\"\nalt = \"  \"\n");
+    assert!(
+        m[0].starts_with("l.toml:3:") && m[0].contains("alt text is empty"),
+        "{m:#?}"
+    );
+    let m = messages("[letterhead.logo]\npath = \"x.png\"\nalt = \"E\"\nartifact = true\n");
+    assert!(m[0].contains("not both"), "{m:#?}");
+    let m = messages("[letterhead.logo]\nalt = \"E\"\n");
+    assert!(m[0].contains("needs a `path`"), "{m:#?}");
+    let m = messages(
+        "[letterhead.logo]\npath = \"x.png\"\nalt = \"E\"\nwidth = \"1m\"\nheight = \"900pt\"\n",
+    );
+    assert_eq!(m.len(), 2, "{m:#?}");
+    let m = messages("[letterhead]\narrangement = \"beside\"\n");
+    assert!(m[0].contains("\"logo-left\""), "{m:#?}");
+}
+
+#[test]
+fn colours_that_are_not_colours_are_named_with_their_line() {
+    let m = messages(
+        "[letterhead]\nlines = [{ text = \"x\", color = \"#12345\" }]\nrule = { thickness = \"3pt\", color = \"navy\" }\n[continuation]\ncolor = \"#GGGGGG\"\n",
+    );
+    assert_eq!(m.len(), 3, "{m:#?}");
+    assert!(
+        m[0].starts_with("l.toml:2:") && m[0].contains("not a colour"),
+        "{m:#?}"
+    );
+    assert!(
+        m[1].starts_with("l.toml:3:") && m[1].contains("`letterhead.rule.color`"),
+        "{m:#?}"
+    );
+    assert!(m[2].starts_with("l.toml:5:"), "{m:#?}");
+}
+
+#[test]
+fn release_reference_continuation_and_signature_keys() {
+    let l = parse(
+        "[release]\nposition = \"left-of-dateline\"\ntext = \"MEMORANDUM\"\nsize = \"12pt\"\n\
+         [reference]\nposition = \"below-dateline\"\ntext = \"Our ref. {reference}\"\n\
+         [continuation]\ntext = \"{title} — {date}\"\nsize = \"8pt\"\nalign = \"right\"\nrule = { thickness = \"0.25pt\" }\n\
+         [signature]\ncolumns = 2\nimage_height = \"15mm\"\n",
+    )
+    .unwrap();
+    assert_eq!(l.release.position, ReleasePosition::LeftOfDateline);
+    assert_eq!(l.release.text, "MEMORANDUM");
+    assert_eq!(l.release.block.size, 12.0);
+    assert_eq!(l.reference.position, ReferencePosition::BelowDateline);
+    assert_eq!(l.reference.text, "Our ref. {reference}");
+    assert_eq!(l.continuation.text, "{title} — {date}");
+    assert_eq!(l.continuation.align, Align::Right);
+    assert_eq!(l.continuation.rule.unwrap().thickness, 0.25);
+    assert_eq!(l.signature_columns, 2);
+    assert!((l.signature_image_height - mm(15.0)).abs() < 1e-3);
+}
+
+#[test]
+fn unknown_placeholders_and_bad_positions_are_refused() {
+    let m = messages(
+        "[footer]\ntext = \"Page {page} of {total}\"\n[letterhead]\nlines = [\"{page}\"]\n\
+         [release]\nposition = \"top\"\n[signature]\ncolumns = 9\n[reference]\ntext = \"{ref\"\n",
+    );
+    assert_eq!(m.len(), 5, "{m:#?}");
+    let has = |at: &str, what: &str| m.iter().any(|t| t.starts_with(at) && t.contains(what));
+    assert!(has("l.toml:6:", "\"above-title\""), "{m:#?}");
+    assert!(has("l.toml:8:", "1 to 4"), "{m:#?}");
+    assert!(has("l.toml:10:", "without"), "{m:#?}");
+    assert!(has("l.toml:4:", "`{page}`"), "{m:#?}");
+    assert!(has("l.toml:2:", "`{total}`"), "{m:#?}");
+}

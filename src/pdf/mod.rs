@@ -10,7 +10,8 @@ use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point, Rect, Transform};
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -18,8 +19,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    self, ArtifactType, ContentTag, Identifier, ListNumbering, Node, SpanTag, TagGroup, TagKind,
-    TagTree,
+    self, ArtifactType, BBox, ContentTag, Identifier, ListNumbering, Node, SpanTag, TagGroup,
+    TagKind, TagTree,
 };
 use krilla::text::{GlyphId, KrillaGlyph};
 
@@ -67,6 +68,8 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
     let mut attached = vec![false; doc.structure.len()];
     let mut roots: Vec<NodeId> = Vec::new();
     let mut headings: Vec<(u8, String, usize, f32)> = Vec::new();
+    let mut rasters: Vec<(crate::image::Raster, Image)> = Vec::new();
+    let mut figure_boxes: Vec<Option<BBox>> = vec![None; doc.structure.len()];
 
     for (page_index, page) in doc.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(doc.width, doc.height)
@@ -76,11 +79,11 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
         {
             let mut surface = p.surface();
             for item in &page.items {
-                let tag = match item {
-                    Item::Text(run) => run.tag,
-                    Item::Rule(rule) => rule.tag,
-                };
+                let tag = item.tag();
                 let id = match tag {
+                    Tag::Node(_) if matches!(item, Item::Image(_)) => {
+                        surface.start_tagged(ContentTag::Other)
+                    }
                     Tag::Node(_) => surface.start_tagged(ContentTag::Span(SpanTag::empty())),
                     Tag::Artifact(kind) => {
                         let kind = match (kind, pdf14) {
@@ -95,6 +98,14 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
                 match item {
                     Item::Text(run) => paint_run(&mut surface, run, fonts),
                     Item::Rule(rule) => paint_rule(&mut surface, rule),
+                    Item::Image(image) => {
+                        paint_image(&mut surface, image, &mut rasters)?;
+                        if let Tag::Node(node) = image.tag {
+                            figure_boxes[node] =
+                                Rect::from_xywh(image.x, image.y, image.width, image.height)
+                                    .map(|r| BBox::new(page_index, r));
+                        }
+                    }
                 }
                 surface.end_tagged();
                 if let Tag::Node(node) = tag {
@@ -140,7 +151,7 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
     }
     let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
     for root in roots {
-        tree.push(group(doc, root, &mut children));
+        tree.push(group(doc, root, &mut children, &figure_boxes));
     }
     pdf.set_tag_tree(tree);
     pdf.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
@@ -215,7 +226,12 @@ fn link_ancestor(doc: &Document, node: NodeId) -> Option<NodeId> {
     None
 }
 
-fn group(doc: &Document, node: NodeId, children: &mut [Vec<Child>]) -> TagGroup {
+fn group(
+    doc: &Document,
+    node: NodeId,
+    children: &mut [Vec<Child>],
+    boxes: &[Option<BBox>],
+) -> TagGroup {
     let kind: TagKind = match &doc.structure[node].kind {
         StructKind::Heading { level, title } => tagging::Tag::Hn(
             NonZeroU16::new((*level).into()).unwrap_or(NonZeroU16::MIN),
@@ -234,11 +250,14 @@ fn group(doc: &Document, node: NodeId, children: &mut [Vec<Child>]) -> TagGroup 
         StructKind::ListBody => tagging::Tag::LBody.into(),
         StructKind::Quote => tagging::Tag::BlockQuote.into(),
         StructKind::Link { .. } => tagging::Tag::Link.into(),
+        StructKind::Figure { alt } => tagging::Tag::Figure(Some(alt.clone()))
+            .with_bbox(boxes[node])
+            .into(),
     };
     let mut g = TagGroup::new(kind);
     for child in std::mem::take(&mut children[node]) {
         match child {
-            Child::Node(n) => g.push(Node::Group(group(doc, n, children))),
+            Child::Node(n) => g.push(Node::Group(group(doc, n, children, boxes))),
             Child::Content(id) => g.push(id),
         }
     }
@@ -300,6 +319,56 @@ fn paint_run(surface: &mut Surface, run: &TextRun, fonts: &FontSet) {
             false,
         );
     }
+}
+
+/// A decoded raster as krilla takes it: 8-bit samples, gray or RGB, optional alpha.
+#[derive(Clone, Hash)]
+struct Pixels(crate::image::Raster);
+
+impl CustomImage for Pixels {
+    fn color_channel(&self) -> &[u8] {
+        &self.0.color
+    }
+    fn alpha_channel(&self) -> Option<&[u8]> {
+        self.0.alpha.as_deref().map(Vec::as_slice)
+    }
+    fn bits_per_component(&self) -> BitsPerComponent {
+        BitsPerComponent::Eight
+    }
+    fn size(&self) -> (u32, u32) {
+        (self.0.width, self.0.height)
+    }
+    fn icc_profile(&self) -> Option<&[u8]> {
+        None
+    }
+    fn color_space(&self) -> ImageColorspace {
+        if self.0.gray {
+            ImageColorspace::Luma
+        } else {
+            ImageColorspace::Rgb
+        }
+    }
+}
+
+fn paint_image(
+    surface: &mut Surface,
+    image: &crate::document::Image,
+    cache: &mut Vec<(crate::image::Raster, Image)>,
+) -> Result<(), Error> {
+    let pdf_image = match cache.iter().find(|(r, _)| *r == image.raster) {
+        Some((_, i)) => i.clone(),
+        None => {
+            let i = Image::from_custom(Pixels(image.raster.clone()), false).map_err(Error::Pdf)?;
+            cache.push((image.raster.clone(), i.clone()));
+            i
+        }
+    };
+    let size = Size::from_wh(image.width, image.height)
+        .ok_or_else(|| Error::Pdf("an image of zero size".into()))?;
+    surface.push_transform(&Transform::from_translate(image.x, image.y));
+    surface.draw_image(pdf_image, size);
+    surface.pop();
+    Ok(())
 }
 
 fn paint_rule(surface: &mut Surface, rule: &Rule) {

@@ -221,9 +221,164 @@ pub(crate) fn find(text: &str) -> Option<Date> {
     None
 }
 
+/// Month names for writing dates, by language (genitive where the language declines them).
+const WRITTEN: &[(&str, [&str; 12])] = &[
+    (
+        "en",
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+    ),
+    (
+        "de",
+        [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ],
+    ),
+    (
+        "es",
+        [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+    ),
+    (
+        "ru",
+        [
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря",
+        ],
+    ),
+    (
+        "el",
+        [
+            "Ιανουαρίου",
+            "Φεβρουαρίου",
+            "Μαρτίου",
+            "Απριλίου",
+            "Μαΐου",
+            "Ιουνίου",
+            "Ιουλίου",
+            "Αυγούστου",
+            "Σεπτεμβρίου",
+            "Οκτωβρίου",
+            "Νοεμβρίου",
+            "Δεκεμβρίου",
+        ],
+    ),
+];
+
+/// `date` written out as the statement's language writes dates: "29 January 2020" (en),
+/// "29 janvier 2020" (fr, "1er" for the first), "29. Januar 2020" (de), "29 de enero de 2020"
+/// (es), "29 января 2020 г." (ru), "29 Ιανουαρίου 2020" (el); ISO 8601 (2020-01-29) for other
+/// languages.
+pub fn format(date: Date, language: &str) -> String {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let Some((_, months)) = WRITTEN.iter().find(|(l, _)| *l == primary) else {
+        return format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+    };
+    let (d, m, y) = (date.day, months[date.month as usize - 1], date.year);
+    match primary.as_str() {
+        "fr" if d == 1 => format!("1er {m} {y}"),
+        "de" => format!("{d}. {m} {y}"),
+        "es" => format!("{d} de {m} de {y}"),
+        "ru" => format!("{d} {m} {y}\u{a0}г."),
+        _ => format!("{d} {m} {y}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_in_the_statement_language() {
+        let date = Date {
+            year: 2020,
+            month: 1,
+            day: 29,
+        };
+        assert_eq!(format(date, "en"), "29 January 2020");
+        assert_eq!(format(date, "en-GB"), "29 January 2020");
+        assert_eq!(format(date, "fr"), "29 janvier 2020");
+        assert_eq!(format(date, "de-CH"), "29. Januar 2020");
+        assert_eq!(format(date, "es"), "29 de enero de 2020");
+        assert_eq!(format(date, "ru"), "29 января 2020\u{a0}г.");
+        assert_eq!(format(date, "el"), "29 Ιανουαρίου 2020");
+        assert_eq!(format(date, "ar"), "2020-01-29");
+        let first = Date { day: 1, ..date };
+        assert_eq!(format(first, "fr"), "1er janvier 2020");
+        // Every written date reads back as the same date.
+        for (lang, _) in WRITTEN {
+            for month in 1..=12 {
+                let d = Date { month, ..date };
+                assert_eq!(find(&format(d, lang)), Some(d), "{lang} {month}");
+            }
+        }
+    }
 
     fn d(y: u16, m: u8, day: u8) -> Option<Date> {
         Some(Date {

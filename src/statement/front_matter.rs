@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
 
-use super::{Date, Signatory, Statement, Text};
+use super::{Date, Signatory, SignatureImage, Statement, Text};
 use crate::error::{Error, Location, Problem};
+use crate::image::ImagePath;
 use crate::schema::{Reader, Value};
 
 const KEYS: &[&str] = &[
@@ -15,12 +16,14 @@ const KEYS: &[&str] = &[
     "date",
     "language",
     "reference",
+    "release",
+    "embargo",
     "author",
     "keywords",
     "signatories",
     "layout",
 ];
-const SIGNATORY_KEYS: &[&str] = &["name", "role"];
+const SIGNATORY_KEYS: &[&str] = &["name", "role", "image", "image_alt"];
 
 /// Byte range of the TOML between the fences.
 pub(super) struct FrontMatter {
@@ -66,6 +69,8 @@ pub(super) struct Meta {
     date: Option<Date>,
     language: Option<String>,
     reference: Option<String>,
+    release: Option<String>,
+    embargo: Option<String>,
     author: Option<String>,
     keywords: Vec<String>,
     signatories: Vec<Signatory>,
@@ -82,6 +87,8 @@ impl Meta {
             s.language = language;
         }
         s.reference = self.reference;
+        s.release = self.release;
+        s.embargo = self.embargo;
         s.author = self.author;
         s.keywords = self.keywords;
         s.signatories = self.signatories;
@@ -122,6 +129,17 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
         }
     });
     let reference = f.get("reference").and_then(|v| r.string("reference", v));
+    let line = |r: &mut Reader, key: &str| {
+        let v = f.get(key)?;
+        let text = r.string(key, v)?;
+        if text.trim().is_empty() || text.contains('\n') {
+            r.invalid(key, v, "expected one line of text");
+            return None;
+        }
+        Some(text)
+    };
+    let release = line(&mut r, "release");
+    let embargo = line(&mut r, "embargo");
     let author = f.get("author").and_then(|v| r.string("author", v));
     let keywords = f
         .get("keywords")
@@ -150,8 +168,39 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
             let sf = r.fields(t, "[[signatories]]", SIGNATORY_KEYS);
             let name = sf.get("name").and_then(|v| r.string("signatories.name", v));
             let role = sf.get("role").and_then(|v| r.string("signatories.role", v));
+            let image = sf.get("image").and_then(|v| {
+                let p = r.string("signatories.image", v)?;
+                Some(ImagePath {
+                    path: p.into(),
+                    location: Some(r.location(v.span().start)),
+                })
+            });
+            let alt = sf
+                .get("image_alt")
+                .and_then(|v| r.string("signatories.image_alt", v));
+            let image = match (image, alt) {
+                (Some(image), Some(alt)) if !alt.trim().is_empty() => {
+                    Some(SignatureImage { image, alt })
+                }
+                (Some(_), _) => {
+                    let v = sf.get("image").expect("read from this key");
+                    r.invalid(
+                        "signatories.image",
+                        v,
+                        "a signature image needs `image_alt`, read by screen readers \
+                         (e.g. image_alt = \"Signature of Jane Doe\")",
+                    );
+                    None
+                }
+                (None, Some(_)) => {
+                    let v = sf.get("image_alt").expect("read from this key");
+                    r.invalid("signatories.image_alt", v, "`image_alt` without `image`");
+                    None
+                }
+                (None, None) => None,
+            };
             match name {
-                Some(name) => signatories.push(Signatory { name, role }),
+                Some(name) => signatories.push(Signatory { name, role, image }),
                 None if sf.get("name").is_none() => r.invalid(
                     "signatories",
                     v,
@@ -183,6 +232,8 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
             date,
             language,
             reference,
+            release,
+            embargo,
             author,
             keywords,
             signatories,

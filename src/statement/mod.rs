@@ -4,7 +4,7 @@
 //! title block (title, then dateline), the rest is the body. Form B starts with TOML front
 //! matter between `+++` lines. In both, the body is CommonMark.
 
-mod date;
+pub mod date;
 mod front_matter;
 mod hygiene;
 mod markdown;
@@ -33,6 +33,11 @@ pub struct Statement {
     /// BCP 47 language tag; drives hyphenation and the PDF's /Lang.
     pub language: String,
     pub reference: Option<String>,
+    /// A release line such as "FOR IMMEDIATE RELEASE".
+    pub release: Option<String>,
+    /// An embargo line such as "EMBARGOED UNTIL 29 January 2020, 14:00 CET"; shown instead
+    /// of `release` when both are given.
+    pub embargo: Option<String>,
     pub author: Option<String>,
     pub keywords: Vec<String>,
     pub signatories: Vec<Signatory>,
@@ -60,6 +65,15 @@ pub struct Date {
 pub struct Signatory {
     pub name: String,
     pub role: Option<String>,
+    /// A signature image drawn above the name; its path is relative to the statement file.
+    pub image: Option<SignatureImage>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureImage {
+    pub image: crate::image::ImagePath,
+    /// Alternate text (PDF/UA: the image is a `Figure`).
+    pub alt: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +155,8 @@ impl Statement {
             date: None,
             language: "en".to_string(),
             reference: None,
+            release: None,
+            embargo: None,
             author: None,
             keywords: Vec::new(),
             signatories: Vec::new(),
@@ -173,6 +189,13 @@ impl Statement {
     pub fn document_date(&self) -> Option<Date> {
         self.date
             .or_else(|| self.dateline.as_ref().and_then(|d| date::find(&d.text)))
+    }
+
+    /// The document date written out in the statement's language ("29 January 2020",
+    /// "29 janvier 2020", "29. Januar 2020"...); ISO 8601 for languages without a form.
+    pub fn formatted_date(&self) -> Option<String> {
+        self.document_date()
+            .map(|d| date::format(d, &self.language))
     }
 
     /// Where byte `offset` of the cleaned source is, for messages.

@@ -198,3 +198,44 @@ fn front_matter_layout_must_be_a_non_empty_string() {
     let err = parse("+++\ntitle = \"T\"\nlayuot = \"x.toml\"\n+++\nBody.\n").unwrap_err();
     assert!(err.to_string().contains("did you mean `layout`"), "{err}");
 }
+
+#[test]
+fn release_embargo_and_signature_images_in_the_front_matter() {
+    let s = parse(
+        "+++\ntitle = \"T\"\ndate = 2020-01-29\nlanguage = \"de\"\nrelease = \"FOR IMMEDIATE RELEASE\"\nembargo = \"EMBARGOED UNTIL 29 January 2020, 14:00 CET\"\n\
+         [[signatories]]\nname = \"A\"\nimage = \"sig/a.png\"\nimage_alt = \"Signature of A\"\n+++\nText.\n",
+    )
+    .unwrap();
+    assert_eq!(s.release.as_deref(), Some("FOR IMMEDIATE RELEASE"));
+    assert_eq!(
+        s.embargo.as_deref(),
+        Some("EMBARGOED UNTIL 29 January 2020, 14:00 CET")
+    );
+    let image = s.signatories[0].image.as_ref().unwrap();
+    assert_eq!(image.image.path, PathBuf::from("sig/a.png"));
+    assert_eq!(image.image.location.as_ref().unwrap().line, 9);
+    assert_eq!(image.alt, "Signature of A");
+    assert_eq!(s.formatted_date().as_deref(), Some("29. Januar 2020"));
+}
+
+#[test]
+fn release_lines_are_single_lines_and_unknown_keys_stay_errors() {
+    let err =
+        parse("+++\ntitle = \"T\"\nrelease = \"\"\nembargo = 3\nrelaese = \"x\"\n+++\nText.\n")
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains("s.md:3:11: `release`: expected one line"),
+        "{err}"
+    );
+    assert!(
+        err.contains("s.md:4:11: `embargo` must be a string"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `release`?"), "{err}");
+    let err =
+        parse("+++\ntitle = \"T\"\n[[signatories]]\nname = \"A\"\nimage_alt = \"x\"\n+++\nText.\n")
+            .unwrap_err()
+            .to_string();
+    assert!(err.contains("`image_alt` without `image`"), "{err}");
+}

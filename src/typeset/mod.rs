@@ -1,6 +1,7 @@
 //! Statement + layout + fonts -> [`Document`]: the title block, the body's blocks, signatures,
 //! then pagination with widow, orphan and keep-with-next rules, then page furniture.
 
+mod furniture;
 mod hyphenate;
 mod linebreak;
 mod paginate;
@@ -10,12 +11,10 @@ mod tests;
 
 use std::sync::Arc;
 
-use crate::document::{
-    Artifact, Document, Item, Metadata, NodeId, Page, StructKind, StructNode, Tag, TextRun,
-};
+use crate::document::{Document, Metadata, NodeId, StructKind, StructNode, Tag, TextRun};
 use crate::error::{Diagnostic, Error, Location};
 use crate::font::{FontSet, Shaper};
-use crate::layout::{self, Align, Layout, Standard};
+use crate::layout::{self, Align, Layout, ReferencePosition, ReleasePosition, Standard};
 use crate::statement::{Block, Inline, Statement, Style};
 use paginate::{Flow, FlowItem};
 use paragraph::{Line, Piece, Setting, Typesetter};
@@ -39,6 +38,8 @@ pub fn typeset(
     standards: &[Standard],
     timestamp: Option<i64>,
 ) -> Result<(Document, Report), Error> {
+    let flatten = standards.contains(&Standard::A1b);
+    let images = furniture::load_images(statement, layout, flatten)?;
     let mut c = Composer {
         statement,
         layout,
@@ -46,6 +47,7 @@ pub fn typeset(
         structure: Vec::new(),
         flow: Flow::default(),
         heading_levels: heading_levels(&statement.blocks),
+        images,
     };
     c.letterhead()?;
     c.title_block()?;
@@ -63,6 +65,7 @@ pub fn typeset(
         width: SIGNATURE_FIELD.0,
         height: SIGNATURE_FIELD.1,
     });
+    c.continuation_headers(&mut pages)?;
     c.footers(&mut pages)?;
 
     let metadata = Metadata {
@@ -144,6 +147,7 @@ struct Composer<'a> {
     structure: Vec<StructNode>,
     flow: Flow,
     heading_levels: [u8; 4],
+    images: furniture::Images,
 }
 
 impl<'a> Composer<'a> {
@@ -223,51 +227,22 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn letterhead(&mut self) -> Result<(), Error> {
-        let lh = &self.layout.letterhead;
-        if lh.lines.is_empty() && lh.rule.is_none() {
-            return Ok(());
-        }
-        let block = layout::Block {
-            size: lh.size,
-            leading: lh.size * 1.25,
-            bold: lh.bold,
-            italic: false,
-            align: lh.align,
-            color: lh.color,
-            space_before: 0.0,
-            space_after: 0.0,
-        };
-        let mut setting = self.display_setting(&block, self.layout.measure());
-        setting.balance = false;
-        let style = Style {
-            strong: lh.bold,
-            emphasis: false,
-        };
-        for text in lh.lines.clone() {
-            let piece = Piece {
-                text,
-                style,
-                tag: Tag::Artifact(Artifact::Header),
-                offset: None,
-            };
-            let lines = self.set(&[piece], &setting)?;
-            self.push_lines(lines, 0.0, lh.size, lh.size * 1.25, true);
-        }
-        if let Some(rule) = lh.rule {
-            self.flow.items.push(FlowItem::Rule {
-                thickness: rule.thickness,
-                color: rule.color,
-                gap: lh.size * 0.5,
-            });
-        }
-        self.flow.items.push(FlowItem::Gap(lh.space_after));
-        Ok(())
-    }
-
     fn title_block(&mut self) -> Result<(), Error> {
         let s = self.statement;
         let width = self.layout.measure();
+        let release = self.release_text();
+        let release_left_of_dateline = release.is_some()
+            && s.dateline.is_some()
+            && self.layout.release.position == ReleasePosition::LeftOfDateline;
+        if let Some(text) = &release
+            && !release_left_of_dateline
+            && self.layout.release.position != ReleasePosition::None
+        {
+            self.display_line(text, self.layout.release.block)?;
+        }
+        if self.layout.reference.position == ReferencePosition::AboveTitle {
+            self.reference_line()?;
+        }
         let title_node = self.node(
             StructKind::Heading {
                 level: 1,
@@ -284,8 +259,42 @@ impl<'a> Composer<'a> {
             (s.subtitle.as_ref(), self.layout.subtitle, None),
             (s.dateline.as_ref(), self.layout.dateline, None),
         ];
-        for (text, block, node) in parts {
+        for (i, (text, block, node)) in parts.into_iter().enumerate() {
             let Some(text) = text else { continue };
+            let is_dateline = i == 2;
+            let mut release_runs = Vec::new();
+            let mut setting = self.display_setting(&block, width);
+            if is_dateline
+                && release_left_of_dateline
+                && let Some(release) = &release
+            {
+                // The release line at the left of the dateline's first baseline; the dateline
+                // flush right in what is left.
+                let rb = self.layout.release.block;
+                let node = self.node(StructKind::Paragraph, None);
+                let piece = Piece {
+                    text: release.clone(),
+                    style: Style {
+                        strong: rb.bold,
+                        emphasis: rb.italic,
+                    },
+                    tag: Tag::Node(node),
+                    offset: None,
+                };
+                let rs = Setting {
+                    balance: false,
+                    align: Align::Left,
+                    ..self.display_setting(&rb, width)
+                };
+                let lines = self.set(&[piece], &rs)?;
+                let used = lines.first().map_or(0.0, |l| {
+                    l.runs.iter().map(|r| r.x + r.width()).fold(0.0, f32::max)
+                });
+                release_runs = lines.into_iter().flat_map(|l| l.runs).collect();
+                setting.align = Align::Right;
+                setting.balance = false;
+                setting.width = (width - used - block.size).max(width / 3.0);
+            }
             let node = match node {
                 Some(n) => n,
                 None => self.node(StructKind::Paragraph, None),
@@ -299,11 +308,42 @@ impl<'a> Composer<'a> {
                 tag: Tag::Node(node),
                 offset: Some(text.offset),
             };
-            let setting = self.display_setting(&block, width);
-            let lines = self.set(&[piece], &setting)?;
+            let mut lines = self.set(&[piece], &setting)?;
+            if !release_runs.is_empty() {
+                let shift = width - setting.width;
+                for line in &mut lines {
+                    for run in &mut line.runs {
+                        run.x += shift;
+                    }
+                }
+                if let Some(first) = lines.first_mut() {
+                    release_runs.append(&mut first.runs);
+                    first.runs = release_runs;
+                }
+            }
             self.flow.items.push(FlowItem::Gap(block.space_before));
             self.push_lines(lines, 0.0, block.size, block.leading, true);
             self.flow.items.push(FlowItem::Gap(block.space_after));
+        }
+        if self.layout.reference.position == ReferencePosition::BelowDateline {
+            // Directly under the title block's last line, before the space that ends it.
+            if let Some(text) = self.fill(&self.layout.reference.text, None)
+                && !text.trim().is_empty()
+            {
+                let end = match self.flow.items.last() {
+                    Some(FlowItem::Gap(g)) => {
+                        let g = *g;
+                        self.flow.items.pop();
+                        g
+                    }
+                    _ => self.layout.reference.block.space_after,
+                };
+                let block = layout::Block {
+                    space_after: end,
+                    ..self.layout.reference.block
+                };
+                self.display_line(&text, block)?;
+            }
         }
         Ok(())
     }
@@ -504,67 +544,6 @@ impl<'a> Composer<'a> {
         Ok(())
     }
 
-    fn signatures(&mut self) -> Result<(), Error> {
-        if self.statement.signatories.is_empty() {
-            return Ok(());
-        }
-        let block = self.layout.signature;
-        let width = self.layout.measure();
-        // Keep the signatures with the last line of the body.
-        if let Some(FlowItem::Line { keep_with_next, .. }) = self
-            .flow
-            .items
-            .iter_mut()
-            .rev()
-            .find(|i| matches!(i, FlowItem::Line { .. }))
-        {
-            *keep_with_next = true;
-        }
-        self.flow.items.push(FlowItem::Gap(block.space_before));
-        let signatories = self.statement.signatories.clone();
-        let count = signatories.len();
-        for (i, sig) in signatories.iter().enumerate() {
-            let node = self.node(StructKind::Paragraph, None);
-            let mut pieces = vec![Piece {
-                text: sig.name.clone(),
-                style: Style {
-                    strong: true,
-                    emphasis: block.italic,
-                },
-                tag: Tag::Node(node),
-                offset: None,
-            }];
-            if let Some(role) = &sig.role {
-                pieces.push(Piece {
-                    text: "\n".into(),
-                    style: Style::default(),
-                    tag: Tag::Node(node),
-                    offset: None,
-                });
-                pieces.push(Piece {
-                    text: role.clone(),
-                    style: Style {
-                        strong: block.bold,
-                        emphasis: block.italic,
-                    },
-                    tag: Tag::Node(node),
-                    offset: None,
-                });
-            }
-            let setting = Setting {
-                balance: false,
-                ..self.display_setting(&block, width)
-            };
-            let lines = self.set(&pieces, &setting)?;
-            let last = i + 1 == count;
-            self.push_lines(lines, 0.0, block.size, block.leading, !last);
-            if !last {
-                self.flow.items.push(FlowItem::Gap(block.leading * 0.75));
-            }
-        }
-        Ok(())
-    }
-
     /// Room for a visible signature field below the signature block (or the text), on the
     /// same page as its last line.
     fn reserve_signature_field(&mut self) {
@@ -580,48 +559,5 @@ impl<'a> Composer<'a> {
         self.flow.items.push(FlowItem::Reserve {
             height: SIGNATURE_GAP + SIGNATURE_FIELD.1,
         });
-    }
-
-    fn footers(&mut self, pages: &mut [Page]) -> Result<(), Error> {
-        let footer = self.layout.footer.clone();
-        if footer.text.trim().is_empty() {
-            return Ok(());
-        }
-        let total = pages.len();
-        let block = layout::Block {
-            size: footer.size,
-            leading: footer.size * 1.25,
-            bold: false,
-            italic: false,
-            align: footer.align,
-            color: footer.color,
-            space_before: 0.0,
-            space_after: 0.0,
-        };
-        let mut setting = self.display_setting(&block, self.layout.measure());
-        setting.balance = false;
-        let margins = self.layout.page.margins;
-        let baseline = self.layout.page.height - margins.bottom / 2.0;
-        for (n, page) in pages.iter_mut().enumerate() {
-            let text = footer
-                .text
-                .replace("{page}", &(n + 1).to_string())
-                .replace("{pages}", &total.to_string());
-            let piece = Piece {
-                text,
-                style: Style::default(),
-                tag: Tag::Artifact(Artifact::Footer),
-                offset: None,
-            };
-            let lines = self.set(&[piece], &setting)?;
-            for (i, line) in lines.into_iter().enumerate() {
-                for mut run in line.runs {
-                    run.x += margins.left;
-                    run.y = baseline + i as f32 * block.leading;
-                    page.items.push(Item::Text(run));
-                }
-            }
-        }
-        Ok(())
     }
 }

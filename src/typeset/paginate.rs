@@ -26,6 +26,10 @@ pub(super) enum FlowItem {
     /// Empty space of the full measure kept on the page of the previous line, recorded so
     /// something can be placed there later (a visible signature field).
     Reserve { height: f32 },
+    /// A block of fixed height holding positioned items (a letterhead with a logo, a row of
+    /// signatures): x from the left margin, y from the block's top (text runs: baselines).
+    /// A page never ends right after one: it is kept with what follows.
+    Box { height: f32, items: Vec<Item> },
     /// A full-measure rule below the previous line, `gap` under its baseline.
     Rule {
         thickness: f32,
@@ -35,9 +39,9 @@ pub(super) enum FlowItem {
 }
 
 /// Height above the baseline a line needs at the top of a page, as a fraction of its size.
-const ASCENT: f32 = 0.8;
+pub(super) const ASCENT: f32 = 0.8;
 /// Depth below the baseline a line needs at the bottom of a page.
-const DESCENT: f32 = 0.25;
+pub(super) const DESCENT: f32 = 0.25;
 
 /// Pages, and the places of the flow's `Reserve` items: (page, top y).
 pub(super) fn paginate(flow: &Flow, layout: &Layout) -> (Vec<Page>, Vec<(usize, f32)>) {
@@ -90,6 +94,16 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> (Vec<Page>, Vec<(usize, 
                     } else {
                         false
                     }
+                }
+                FlowItem::Box { height, .. } => {
+                    let at = y.map_or(top, |y| y + pending_gap) + height;
+                    pending_gap = 0.0;
+                    // At the top of a page it goes in whatever its height, so pages progress.
+                    let fits = at <= bottom || y.is_none();
+                    if fits {
+                        y = Some(at);
+                    }
+                    fits
                 }
             };
             if !fits {
@@ -172,6 +186,31 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> (Vec<Page>, Vec<(usize, 
                     let from = y.unwrap_or(top) + pending_gap;
                     pending_gap = 0.0;
                     reserved.push((p, from));
+                    y = Some(from + height);
+                }
+                FlowItem::Box { height, items } => {
+                    let from = y.map_or(top, |y| y + pending_gap);
+                    pending_gap = 0.0;
+                    let dx = layout.page.margins.left;
+                    for item in items {
+                        let mut item = item.clone();
+                        match &mut item {
+                            Item::Text(run) => {
+                                run.x += dx;
+                                run.y += from;
+                            }
+                            Item::Image(image) => {
+                                image.x += dx;
+                                image.y += from;
+                            }
+                            Item::Rule(rule) => {
+                                rule.x0 += dx;
+                                rule.x1 += dx;
+                                rule.y += from;
+                            }
+                        }
+                        page.items.push(item);
+                    }
                     y = Some(from + height);
                 }
             }
