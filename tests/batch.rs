@@ -650,7 +650,8 @@ fn bad_arguments_are_refused() {
 fn an_interrupted_batch_resumes() {
     let tmp = TempDir::new().unwrap();
     let input = tmp.path().join("in");
-    let count = 120;
+    // Enough work that the batch outlives its first manifest checkpoint (after one second).
+    let count = 2000;
     for i in 0..count {
         write(
             &input.join(format!("d{}/s{i:03}.md", i % 4)),

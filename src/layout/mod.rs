@@ -127,6 +127,8 @@ pub struct Letterhead {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LetterheadLine {
     pub text: String,
+    /// Where the line was written, for messages about its text.
+    pub location: Option<Location>,
     pub size: f32,
     pub bold: bool,
     pub italic: bool,

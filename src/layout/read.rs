@@ -511,6 +511,7 @@ fn read_letterhead_lines(r: &mut Reader, v: &Value, lh: &Letterhead) -> Vec<Lett
     for item in items.iter() {
         let mut line = LetterheadLine {
             text: String::new(),
+            location: Some(r.location(item.span().start)),
             size: lh.size,
             bold: lh.bold,
             italic: lh.italic,

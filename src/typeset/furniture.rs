@@ -8,7 +8,7 @@ use super::Composer;
 use super::paginate::{ASCENT as ASCENT_RATIO, DESCENT as DESCENT_RATIO, FlowItem};
 use super::paragraph::{Line, Piece, Setting};
 use crate::document::{Artifact, Image, Item, Page, Rule, StructKind, Tag, TextRun};
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, Location};
 use crate::image::{self, ImagePath, Raster};
 use crate::layout::{self, Align, Arrangement, Layout};
 use crate::statement::{Statement, Style};
@@ -139,6 +139,7 @@ impl Composer<'_> {
         block: &layout::Block,
         width: f32,
         artifact: Artifact,
+        place: Option<&Location>,
     ) -> Result<Vec<Line>, Error> {
         let setting = Setting {
             balance: false,
@@ -153,7 +154,7 @@ impl Composer<'_> {
             tag: Tag::Artifact(artifact),
             offset: None,
         };
-        self.set(&[piece], &setting)
+        self.set_at(&[piece], &setting, place)
     }
 
     /// The logo's size on the page: as the layout says, else 48pt high; never wider than
@@ -222,9 +223,13 @@ impl Composer<'_> {
                 let mut prev: Option<f32> = None;
                 for (line, text) in &lines {
                     let block = block_of(line);
-                    for set in
-                        self.furniture_lines(text.clone(), &block, text_width, Artifact::Header)?
-                    {
+                    for set in self.furniture_lines(
+                        text.clone(),
+                        &block,
+                        text_width,
+                        Artifact::Header,
+                        line.location.as_ref(),
+                    )? {
                         y = match prev {
                             None => ASCENT_RATIO * block.size,
                             Some(p) => p + block.leading,
@@ -297,7 +302,13 @@ impl Composer<'_> {
                 }
                 for (line, text) in lines {
                     let block = block_of(&line);
-                    let set = self.furniture_lines(text, &block, measure, Artifact::Header)?;
+                    let set = self.furniture_lines(
+                        text,
+                        &block,
+                        measure,
+                        Artifact::Header,
+                        line.location.as_ref(),
+                    )?;
                     self.push_lines(set, 0.0, block.size, block.leading, true);
                 }
             }
@@ -509,9 +520,13 @@ impl Composer<'_> {
                 let Some(text) = self.fill(template, Some((n + 1, total))) else {
                     continue;
                 };
-                for line in
-                    self.furniture_lines(text, &block, self.layout.measure(), Artifact::Header)?
-                {
+                for line in self.furniture_lines(
+                    text,
+                    &block,
+                    self.layout.measure(),
+                    Artifact::Header,
+                    None,
+                )? {
                     for mut run in line.runs {
                         run.x += margins.left;
                         run.y = y;
@@ -550,9 +565,13 @@ impl Composer<'_> {
                 let Some(text) = self.fill(template, Some((n + 1, total))) else {
                     continue;
                 };
-                for line in
-                    self.furniture_lines(text, &block, self.layout.measure(), Artifact::Footer)?
-                {
+                for line in self.furniture_lines(
+                    text,
+                    &block,
+                    self.layout.measure(),
+                    Artifact::Footer,
+                    None,
+                )? {
                     for mut run in line.runs {
                         run.x += margins.left;
                         run.y = baseline + i as f32 * block.leading;

@@ -156,10 +156,13 @@ impl<'a> Composer<'a> {
         self.structure.len() - 1
     }
 
-    fn missing(&self, e: paragraph::MissingGlyph) -> Error {
-        let location = match e.offset {
-            Some(o) => Some(self.statement.location(o)),
-            None => self.layout.path.as_ref().map(|p| Location {
+    /// A missing glyph as an error: in the statement at its offset, else at `place` in the
+    /// layout (the key that gave the text), else at the top of the layout file.
+    fn missing(&self, e: paragraph::MissingGlyph, place: Option<&Location>) -> Error {
+        let location = match (e.offset, place) {
+            (Some(o), _) => Some(self.statement.location(o)),
+            (None, Some(place)) => Some(place.clone()),
+            (None, None) => self.layout.path.as_ref().map(|p| Location {
                 file: p.clone(),
                 line: 1,
                 column: 1,
@@ -172,7 +175,19 @@ impl<'a> Composer<'a> {
     }
 
     fn set(&mut self, pieces: &[Piece], setting: &Setting) -> Result<Vec<Line>, Error> {
-        self.ts.set(pieces, setting).map_err(|e| self.missing(e))
+        self.set_at(pieces, setting, None)
+    }
+
+    /// [`Composer::set`] for text from the layout, which names `place` in errors.
+    fn set_at(
+        &mut self,
+        pieces: &[Piece],
+        setting: &Setting,
+        place: Option<&Location>,
+    ) -> Result<Vec<Line>, Error> {
+        self.ts
+            .set(pieces, setting)
+            .map_err(|e| self.missing(e, place))
     }
 
     fn display_setting(&self, block: &layout::Block, width: f32) -> Setting {

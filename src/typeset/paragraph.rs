@@ -31,6 +31,8 @@ const HYPHEN_PENALTY: f32 = 150.0;
 const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
 
 const URL_BREAK_PENALTY: f32 = 100.0;
+/// At most one hyphenated line end in this many lines, over a document.
+const HYPHENATED_LINES_PER_LINE: f32 = 8.0;
 const SLASH_BREAK_PENALTY: f32 = 200.0;
 const OTHER_BREAK_PENALTY: f32 = 100.0;
 
@@ -90,6 +92,8 @@ pub(crate) struct Typesetter<'a> {
     language: Option<hypher::Lang>,
     /// Hyphenation points of the words seen so far; words repeat.
     hyphenation: HashMap<String, Rc<[usize]>>,
+    /// Hyphenated line ends the document may still have (see `within_hyphen_budget`).
+    hyphen_budget: f32,
     pub warnings: Vec<String>,
 }
 
@@ -158,6 +162,7 @@ impl<'a> Typesetter<'a> {
             cache: vec![HashMap::new(); fonts],
             language: hyphenate::language(language),
             hyphenation: HashMap::new(),
+            hyphen_budget: 0.0,
             warnings: Vec::new(),
         }
     }
@@ -223,6 +228,9 @@ impl<'a> Typesetter<'a> {
             width = hi;
             breaks = run_breaker(width);
         }
+        if s.justify && !s.balance {
+            breaks = self.within_hyphen_budget(&items, breaks, &params, width);
+        }
 
         let mut lines = Vec::with_capacity(breaks.len());
         let mut start = 0;
@@ -242,6 +250,60 @@ impl<'a> Typesetter<'a> {
             start = br.end + 1;
         }
         Ok(lines)
+    }
+
+    /// Keeps hyphenated line ends below one line in eight over the document: a paragraph that
+    /// would overspend the budget (what earlier paragraphs left, plus an eighth of its own
+    /// lines) is broken again with dearer hyphens. TeX has no such rule; readers notice
+    /// stacks of hyphens more than a slightly looser line.
+    fn within_hyphen_budget(
+        &mut self,
+        items: &[Item],
+        breaks: Vec<linebreak::Break>,
+        params: &Params,
+        width: f32,
+    ) -> Vec<linebreak::Break> {
+        let hyphens = |items: &[Item], breaks: &[linebreak::Break]| {
+            breaks
+                .iter()
+                .filter(|b| matches!(items[b.end], Item::Penalty { flagged: true, .. }))
+                .count() as f32
+        };
+        let available = self.hyphen_budget + breaks.len() as f32 / HYPHENATED_LINES_PER_LINE;
+        let mut best = breaks;
+        let mut used = hyphens(items, &best);
+        for factor in [4.0, 15.0, 60.0] {
+            if used < available || used == 0.0 {
+                break;
+            }
+            let dearer: Vec<Item> = items
+                .iter()
+                .map(|item| match *item {
+                    Item::Penalty {
+                        width,
+                        penalty,
+                        flagged: true,
+                        protrusion,
+                    } => Item::Penalty {
+                        width,
+                        penalty: (penalty * factor).min(INFINITE_PENALTY - 1.0),
+                        flagged: true,
+                        protrusion,
+                    },
+                    other => other,
+                })
+                .collect();
+            let trial = linebreak::break_lines(&dearer, &|_| width, params);
+            let trial_used = hyphens(&dearer, &trial);
+            // Fewer hyphens, but never at the price of a line looser than the first pass allows.
+            let even = trial.iter().all(|b| b.ratio <= params.tolerance);
+            if trial_used < used && even {
+                best = trial;
+                used = trial_used;
+            }
+        }
+        self.hyphen_budget = available - used;
+        best
     }
 
     /// Splits the text into runs of one style, node and font; shapes each.
@@ -388,7 +450,8 @@ impl<'a> Typesetter<'a> {
                         at,
                         mandatory: false,
                         penalty: URL_BREAK_PENALTY,
-                        flagged: false,
+                        // A line ending in a URL's own hyphen looks hyphenated: count it so.
+                        flagged: c == '-',
                     });
                 }
             }
