@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use communique::error::Problem;
-use communique::sign::{SignError, Signer};
+use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
@@ -64,36 +64,6 @@ enum Command {
         pdf: PathBuf,
     },
     Batch(communique::batch::Args),
-}
-
-/// Signing options: a PAdES B-B signature that keeps the file PDF/A.
-#[derive(Args)]
-struct SignArgs {
-    /// Sign with this PKCS#12 file (.p12/.pfx) holding the key and certificate.
-    #[arg(long, value_name = "CERT.p12", conflicts_with_all = ["sign_key", "sign_cert"])]
-    sign: Option<PathBuf>,
-    /// Sign with this PEM private key (RSA or ECDSA P-256); needs --sign-cert.
-    #[arg(long, value_name = "KEY.pem", requires = "sign_cert")]
-    sign_key: Option<PathBuf>,
-    /// The signer's PEM certificate, with --sign-key.
-    #[arg(long, value_name = "CERT.pem", requires = "sign_key")]
-    sign_cert: Option<PathBuf>,
-    /// PEM certificates of the chain, embedded in the signature.
-    #[arg(long, value_name = "CHAIN.pem")]
-    sign_chain: Option<PathBuf>,
-    /// Read the PKCS#12 password from this environment variable.
-    #[arg(long, value_name = "VAR", conflicts_with = "sign_password_file")]
-    sign_password_env: Option<String>,
-    /// Read the PKCS#12 password from the first line of this file.
-    #[arg(long, value_name = "FILE")]
-    sign_password_file: Option<PathBuf>,
-    /// Signing time: seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ. Default: SOURCE_DATE_EPOCH.
-    /// The clock is never read, so signed output is reproducible.
-    #[arg(long, value_name = "TIME")]
-    sign_time: Option<String>,
-    /// Refuse an expired or not yet valid certificate instead of warning.
-    #[arg(long)]
-    strict: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -175,84 +145,6 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
     })
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
-    String::from_utf8(read(path)?).map_err(|_| {
-        invalid(
-            &path.display().to_string(),
-            "is not UTF-8 text (expected PEM)".into(),
-        )
-    })
-}
-
-/// The signer and signing time the options ask for, if any. Loaded before typesetting, so a
-/// wrong password costs nothing and writes nothing.
-fn signer(args: &SignArgs, epoch: Option<i64>) -> Result<Option<(Signer, i64)>, Error> {
-    let signer = match (&args.sign, &args.sign_key, &args.sign_cert) {
-        (Some(p12), _, _) => {
-            let password = match (&args.sign_password_env, &args.sign_password_file) {
-                (Some(var), _) => std::env::var(var).map_err(|_| {
-                    invalid(
-                        "--sign-password-env",
-                        format!("environment variable {var} is not set"),
-                    )
-                })?,
-                (None, Some(file)) => read_text(file)?
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-                (None, None) => String::new(),
-            };
-            let no_password = args.sign_password_env.is_none() && args.sign_password_file.is_none();
-            match Signer::from_pkcs12(&read(p12)?, &password) {
-                Err(SignError::WrongPassword) if no_password => {
-                    return Err(invalid(
-                        "--sign",
-                        format!(
-                            "{} needs a password: give --sign-password-env VAR or \
-                             --sign-password-file FILE",
-                            p12.display()
-                        ),
-                    ));
-                }
-                other => other?,
-            }
-        }
-        (None, Some(key), Some(cert)) => {
-            let chain = args.sign_chain.as_deref().map(read_text).transpose()?;
-            Signer::from_pem(&read_text(key)?, &read_text(cert)?, chain.as_deref())?
-        }
-        _ => return Ok(None),
-    };
-    let time = match &args.sign_time {
-        Some(t) => communique::parse_time(t).ok_or_else(|| {
-            invalid(
-                "--sign-time",
-                format!("`{t}` is not seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ"),
-            )
-        })?,
-        None => epoch.ok_or_else(|| {
-            invalid(
-                "--sign-time",
-                "signing needs a time: give --sign-time or set SOURCE_DATE_EPOCH".into(),
-            )
-        })?,
-    };
-    match signer.check_validity(time) {
-        Ok(()) => {}
-        Err(
-            e @ (SignError::CertificateExpired { .. } | SignError::CertificateNotYetValid { .. }),
-        ) => {
-            if args.strict {
-                return Err(e.into());
-            }
-            eprintln!("warning: {e}");
-        }
-        Err(e) => return Err(e.into()),
-    }
-    Ok(Some((signer, time)))
-}
-
 fn build(
     statement_path: &Path,
     layout_path: Option<&Path>,
@@ -261,7 +153,7 @@ fn build(
     sign: &SignArgs,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
-    let signer = signer(sign, epoch)?;
+    let signer = sign.signer(epoch)?;
     let statement = Statement::load(statement_path)?;
     // A statement that names its own layout in front matter wins, as in `batch`.
     let layout = match statement.layout.as_deref().or(layout_path) {

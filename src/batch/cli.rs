@@ -48,6 +48,8 @@ pub struct Args {
     /// Manifest file. Default: OUT/manifest.json (OUT/manifest-K-of-N.json with --shard).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    #[command(flatten)]
+    pub sign: crate::sign::SignArgs,
 }
 
 /// Runs `communique batch` and reports on stderr (and, for `--check`, stdout).
@@ -64,7 +66,15 @@ pub fn main(args: Args) -> ExitCode {
         },
         Err(_) => None,
     };
+    let signing = match args.sign.signer(timestamp) {
+        Ok(s) => s.map(|(signer, time)| (std::sync::Arc::new(signer), time)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     let config = Config {
+        signing,
         inputs: args.inputs,
         out: args.out,
         layout: args.layout,

@@ -44,7 +44,19 @@ pub struct Entry {
     pub tool: String,
     /// SOURCE_DATE_EPOCH when it was set; it changes the PDF's dates.
     pub source_date_epoch: Option<i64>,
+    /// How the PDF was signed, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
     pub pdf: Pdf,
+}
+
+/// The inputs of a signature: the certificate (not the key) and the signing time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    pub certificate_sha256: String,
+    pub time: i64,
+    pub visible: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +83,7 @@ impl Entry {
             && self.fonts == other.fonts
             && self.tool == other.tool
             && self.source_date_epoch == other.source_date_epoch
+            && self.signature == other.signature
     }
 }
 
@@ -172,6 +185,7 @@ mod tests {
             fonts: sha256_hex(b"fonts"),
             tool: TOOL.into(),
             source_date_epoch: None,
+            signature: None,
             pdf: Pdf {
                 sha256: sha256_hex(b"pdf"),
                 pages: 1,

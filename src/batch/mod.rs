@@ -56,6 +56,8 @@ pub struct Config {
     pub manifest: Option<PathBuf>,
     /// SOURCE_DATE_EPOCH, as `build` reads it.
     pub timestamp: Option<i64>,
+    /// Sign every PDF with this signer at this time (`--sign`, `--sign-key`).
+    pub signing: Option<(Arc<crate::sign::Signer>, i64)>,
     /// Where progress and failures go while the batch runs.
     pub ui: Ui,
 }
@@ -403,8 +405,25 @@ impl Shared<'_> {
             pdfa: None,
             timestamp: self.config.timestamp,
         };
+        let sign = |rendered: crate::Rendered| -> Result<crate::Rendered, Error> {
+            match &self.config.signing {
+                None => Ok(rendered),
+                Some((signer, time)) => {
+                    let pdf = crate::sign_rendered(
+                        &rendered,
+                        &crate::Signing {
+                            signer,
+                            time: *time,
+                            visible: loaded.layout.signature_visible,
+                        },
+                    )?;
+                    Ok(crate::Rendered { pdf, ..rendered })
+                }
+            }
+        };
         if self.config.check {
             let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
+                .and_then(sign)
                 .map_err(named)?;
             *warnings = rendered.warnings;
             return match std::fs::read(&output) {
@@ -423,6 +442,15 @@ impl Shared<'_> {
             fonts: loaded.fonts_digest.clone(),
             tool: manifest::TOOL.into(),
             source_date_epoch: self.config.timestamp,
+            signature: self
+                .config
+                .signing
+                .as_ref()
+                .map(|(signer, time)| manifest::Signature {
+                    certificate_sha256: sha256_hex(signer.certificate_der()),
+                    time: *time,
+                    visible: loaded.layout.signature_visible,
+                }),
             pdf: manifest::Pdf {
                 sha256: String::new(),
                 pages: 0,
@@ -438,8 +466,9 @@ impl Shared<'_> {
             return Ok(Outcome::Unchanged(entry));
         }
         drop(bytes);
-        let rendered =
-            crate::render(&statement, &loaded.layout, &loaded.fonts, &options).map_err(named)?;
+        let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
+            .and_then(sign)
+            .map_err(named)?;
         drop(statement);
         *warnings = rendered.warnings;
         let write = |e: std::io::Error| -> String {

@@ -17,6 +17,7 @@
 //! from the clock).
 
 mod appearance;
+mod args;
 mod cms;
 mod error;
 mod incremental;
@@ -25,6 +26,7 @@ mod signer;
 mod time;
 mod verify;
 
+pub use args::SignArgs;
 pub use error::SignError;
 pub use incremental::sign;
 pub use signer::Signer;

@@ -1,0 +1,139 @@
+//! The signing options shared by `build` and `batch`, and loading the signer they name.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::{SignError, Signer};
+use crate::Error;
+use crate::error::Problem;
+
+/// Signing options: a PAdES B-B signature that keeps the file PDF/A.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SignArgs {
+    /// Sign with this PKCS#12 file (.p12/.pfx) holding the key and certificate.
+    #[arg(long, value_name = "CERT.p12", conflicts_with_all = ["sign_key", "sign_cert"])]
+    pub sign: Option<PathBuf>,
+    /// Sign with this PEM private key (RSA or ECDSA P-256); needs --sign-cert.
+    #[arg(long, value_name = "KEY.pem", requires = "sign_cert")]
+    pub sign_key: Option<PathBuf>,
+    /// The signer's PEM certificate, with --sign-key.
+    #[arg(long, value_name = "CERT.pem", requires = "sign_key")]
+    pub sign_cert: Option<PathBuf>,
+    /// PEM certificates of the chain, embedded in the signature.
+    #[arg(long, value_name = "CHAIN.pem")]
+    pub sign_chain: Option<PathBuf>,
+    /// Read the PKCS#12 password from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "sign_password_file")]
+    pub sign_password_env: Option<String>,
+    /// Read the PKCS#12 password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    pub sign_password_file: Option<PathBuf>,
+    /// Signing time: seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ. Default: SOURCE_DATE_EPOCH.
+    /// The clock is never read, so signed output is reproducible.
+    #[arg(long, value_name = "TIME")]
+    pub sign_time: Option<String>,
+    /// Refuse an expired or not yet valid certificate instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn invalid(key: &str, message: String) -> Error {
+    Error::invalid(
+        None,
+        Problem::InvalidValue {
+            key: key.into(),
+            message,
+        },
+    )
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    String::from_utf8(read(path)?).map_err(|_| {
+        invalid(
+            &path.display().to_string(),
+            "is not UTF-8 text (expected PEM)".into(),
+        )
+    })
+}
+
+impl SignArgs {
+    /// The signer and signing time these options ask for, if any. Loaded before typesetting,
+    /// so a wrong password costs nothing and writes nothing.
+    pub fn signer(&self, epoch: Option<i64>) -> Result<Option<(Signer, i64)>, Error> {
+        let args = self;
+        let signer = match (&args.sign, &args.sign_key, &args.sign_cert) {
+            (Some(p12), _, _) => {
+                let password = match (&args.sign_password_env, &args.sign_password_file) {
+                    (Some(var), _) => std::env::var(var).map_err(|_| {
+                        invalid(
+                            "--sign-password-env",
+                            format!("environment variable {var} is not set"),
+                        )
+                    })?,
+                    (None, Some(file)) => read_text(file)?
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                    (None, None) => String::new(),
+                };
+                let no_password =
+                    args.sign_password_env.is_none() && args.sign_password_file.is_none();
+                match Signer::from_pkcs12(&read(p12)?, &password) {
+                    Err(SignError::WrongPassword) if no_password => {
+                        return Err(invalid(
+                            "--sign",
+                            format!(
+                                "{} needs a password: give --sign-password-env VAR or \
+                             --sign-password-file FILE",
+                                p12.display()
+                            ),
+                        ));
+                    }
+                    other => other?,
+                }
+            }
+            (None, Some(key), Some(cert)) => {
+                let chain = args.sign_chain.as_deref().map(read_text).transpose()?;
+                Signer::from_pem(&read_text(key)?, &read_text(cert)?, chain.as_deref())?
+            }
+            _ => return Ok(None),
+        };
+        let time = match &args.sign_time {
+            Some(t) => crate::parse_time(t).ok_or_else(|| {
+                invalid(
+                    "--sign-time",
+                    format!("`{t}` is not seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ"),
+                )
+            })?,
+            None => epoch.ok_or_else(|| {
+                invalid(
+                    "--sign-time",
+                    "signing needs a time: give --sign-time or set SOURCE_DATE_EPOCH".into(),
+                )
+            })?,
+        };
+        match signer.check_validity(time) {
+            Ok(()) => {}
+            Err(
+                e @ (SignError::CertificateExpired { .. }
+                | SignError::CertificateNotYetValid { .. }),
+            ) => {
+                if args.strict {
+                    return Err(e.into());
+                }
+                eprintln!("warning: {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Some((signer, time)))
+    }
+}
