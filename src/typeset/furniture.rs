@@ -324,8 +324,8 @@ impl Composer<'_> {
         Ok(())
     }
 
-    /// Keeps the signature block with the last line of the body.
-    fn keep_last_line(&mut self) {
+    /// Keeps what comes next (the signature block, a signature field) with the last line.
+    pub(super) fn keep_last_line(&mut self) {
         if let Some(FlowItem::Line { keep_with_next, .. }) = self
             .flow
             .items
@@ -503,6 +503,36 @@ impl Composer<'_> {
         }
     }
 
+    /// Sets a header or footer template (one line of text per template line, placeholders
+    /// filled for page `number` of the total) on `page`, the first baseline at `y`; returns how
+    /// many lines it set.
+    fn place_furniture(
+        &mut self,
+        page: &mut Page,
+        templates: &str,
+        number: (usize, usize),
+        block: &layout::Block,
+        artifact: Artifact,
+        y: f32,
+    ) -> Result<usize, Error> {
+        let left = self.layout.page.margins.left;
+        let mut count = 0;
+        for template in templates.lines() {
+            let Some(text) = self.fill(template, Some(number)) else {
+                continue;
+            };
+            for line in self.furniture_lines(text, block, self.layout.measure(), artifact, None)? {
+                for mut run in line.runs {
+                    run.x += left;
+                    run.y = y + count as f32 * block.leading;
+                    page.items.push(Item::Text(run));
+                }
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// The smaller header of pages 2 and later, in the top margin.
     pub(super) fn continuation_headers(&mut self, pages: &mut [Page]) -> Result<(), Error> {
         let c = self.layout.continuation.clone();
@@ -514,33 +544,22 @@ impl Composer<'_> {
         let total = pages.len();
         let baseline = margins.top / 2.0 + c.size * 0.3;
         for (n, page) in pages.iter_mut().enumerate().skip(1) {
-            let mut y = baseline;
-            let mut any = false;
-            for template in c.text.lines() {
-                let Some(text) = self.fill(template, Some((n + 1, total))) else {
-                    continue;
-                };
-                for line in self.furniture_lines(
-                    text,
-                    &block,
-                    self.layout.measure(),
-                    Artifact::Header,
-                    None,
-                )? {
-                    for mut run in line.runs {
-                        run.x += margins.left;
-                        run.y = y;
-                        page.items.push(Item::Text(run));
-                    }
-                    y += block.leading;
-                    any = true;
-                }
-            }
-            if any && let Some(rule) = c.rule {
+            let lines = self.place_furniture(
+                page,
+                &c.text,
+                (n + 1, total),
+                &block,
+                Artifact::Header,
+                baseline,
+            )?;
+            if lines > 0
+                && let Some(rule) = c.rule
+            {
+                let last = baseline + (lines - 1) as f32 * block.leading;
                 page.items.push(Item::Rule(Rule {
                     x0: margins.left,
                     x1: self.layout.page.width - margins.right,
-                    y: y - block.leading + c.size * 0.45 + rule.thickness / 2.0,
+                    y: last + c.size * 0.45 + rule.thickness / 2.0,
                     thickness: rule.thickness,
                     color: rule.color,
                     tag: Tag::Artifact(Artifact::Header),
@@ -560,26 +579,14 @@ impl Composer<'_> {
         let margins = self.layout.page.margins;
         let baseline = self.layout.page.height - margins.bottom / 2.0;
         for (n, page) in pages.iter_mut().enumerate() {
-            let mut i = 0;
-            for template in footer.text.lines() {
-                let Some(text) = self.fill(template, Some((n + 1, total))) else {
-                    continue;
-                };
-                for line in self.furniture_lines(
-                    text,
-                    &block,
-                    self.layout.measure(),
-                    Artifact::Footer,
-                    None,
-                )? {
-                    for mut run in line.runs {
-                        run.x += margins.left;
-                        run.y = baseline + i as f32 * block.leading;
-                        page.items.push(Item::Text(run));
-                    }
-                    i += 1;
-                }
-            }
+            self.place_furniture(
+                page,
+                &footer.text,
+                (n + 1, total),
+                &block,
+                Artifact::Footer,
+                baseline,
+            )?;
         }
         Ok(())
     }

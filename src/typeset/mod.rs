@@ -562,15 +562,7 @@ impl<'a> Composer<'a> {
     /// Room for a visible signature field below the signature block (or the text), on the
     /// same page as its last line.
     fn reserve_signature_field(&mut self) {
-        if let Some(FlowItem::Line { keep_with_next, .. }) = self
-            .flow
-            .items
-            .iter_mut()
-            .rev()
-            .find(|i| matches!(i, FlowItem::Line { .. }))
-        {
-            *keep_with_next = true;
-        }
+        self.keep_last_line();
         self.flow.items.push(FlowItem::Reserve {
             height: SIGNATURE_GAP + SIGNATURE_FIELD.1,
         });
