@@ -136,7 +136,63 @@ pub fn break_lines(items: &[Item], widths: &dyn Fn(usize) -> f32, params: &Param
         allow_overfull: true,
         ..second
     };
-    run(items, widths, params, last).expect("the final pass always finds breaks")
+    run(items, widths, params, last).unwrap_or_else(|| first_fit(items, widths))
+}
+
+/// A last resort that cannot fail: break at forced breaks and wherever the next word would
+/// overflow. Only reached if the passes above find nothing, which no known input does.
+fn first_fit(items: &[Item], widths: &dyn Fn(usize) -> f32) -> Vec<Break> {
+    let mut breaks = Vec::new();
+    let mut width = 0.0;
+    let mut last_legal: Option<usize> = None;
+    let mut line_start = 0;
+    for (i, item) in items.iter().enumerate() {
+        let measure = widths(breaks.len());
+        match *item {
+            Item::Box { width: w, .. } => {
+                if width + w > measure
+                    && let Some(b) = last_legal.take()
+                    && b >= line_start
+                {
+                    breaks.push(Break {
+                        end: b,
+                        ratio: 0.0,
+                        overfull: false,
+                    });
+                    line_start = b + 1;
+                    width = items[line_start..i]
+                        .iter()
+                        .map(|it| match it {
+                            Item::Box { width, .. } => *width,
+                            _ => 0.0,
+                        })
+                        .sum();
+                }
+                width += w;
+            }
+            Item::Glue { width: w, .. } => {
+                if i > 0 && matches!(items[i - 1], Item::Box { .. }) {
+                    last_legal = Some(i);
+                }
+                width += w;
+            }
+            Item::Penalty { penalty, .. } => {
+                if penalty <= -INFINITE_PENALTY {
+                    breaks.push(Break {
+                        end: i,
+                        ratio: 0.0,
+                        overfull: false,
+                    });
+                    line_start = i + 1;
+                    width = 0.0;
+                    last_legal = None;
+                } else if penalty < INFINITE_PENALTY {
+                    last_legal = Some(i);
+                }
+            }
+        }
+    }
+    breaks
 }
 
 #[derive(Clone, Copy)]
@@ -295,6 +351,10 @@ fn consider(
             let stretch = sum.stretch - node.totals.stretch + pass.background_stretch;
             if stretch > 0.0 {
                 (line_width - width) / stretch
+            } else if forced {
+                // A forced break right after another (two hard line breaks): the fill glue
+                // was discarded with the first, and the empty line between is fine.
+                0.0
             } else {
                 INFINITE_PENALTY
             }
@@ -538,6 +598,25 @@ mod tests {
                 run = 0;
             }
         }
+    }
+
+    #[test]
+    fn two_forced_breaks_in_a_row_give_an_empty_line() {
+        let mut items = vec![word(2.0)];
+        finish(&mut items);
+        finish(&mut items);
+        items.push(word(2.0));
+        finish(&mut items);
+        let breaks = break_lines(&items, &|_| 100.0, &Params::default());
+        assert_eq!(breaks.len(), 3);
+    }
+
+    #[test]
+    fn first_fit_breaks_everything_it_is_given() {
+        let items = paragraph(&[3.0, 4.0, 5.0, 6.0, 7.0]);
+        let breaks = first_fit(&items, &|_| 9.0);
+        assert_eq!(breaks.last().unwrap().end, items.len() - 1);
+        assert!(breaks.len() >= 3);
     }
 
     #[test]
