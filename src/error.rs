@@ -234,6 +234,17 @@ impl Error {
         Error::Invalid(vec![Diagnostic { location, problem }])
     }
 
+    /// A bad value for a named setting that has no place in a file (an option, a variable).
+    pub fn invalid_value(key: &str, message: String) -> Error {
+        Error::invalid(
+            None,
+            Problem::InvalidValue {
+                key: key.into(),
+                message,
+            },
+        )
+    }
+
     /// The process exit status the CLI reports for this error.
     pub fn exit_code(&self) -> i32 {
         match self {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use communique::error::Problem;
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 
@@ -114,22 +113,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn invalid(key: &str, message: String) -> Error {
-    Error::invalid(
-        None,
-        Problem::InvalidValue {
-            key: key.into(),
-            message,
-        },
-    )
-}
-
 fn source_date_epoch() -> Result<Option<i64>, Error> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => communique::parse_source_date_epoch(&v)
             .map(Some)
             .ok_or_else(|| {
-                invalid(
+                Error::invalid_value(
                     "SOURCE_DATE_EPOCH",
                     format!("`{v}` is not a number of seconds since 1970"),
                 )

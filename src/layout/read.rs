@@ -386,22 +386,48 @@ fn read_page(r: &mut Reader, f: &Fields, layout: &mut Layout) {
 }
 
 fn align(r: &mut Reader, f: &Fields, key: &str) -> Option<Align> {
+    choice(
+        r,
+        f,
+        key,
+        "an alignment",
+        &[
+            ("left", Align::Left),
+            ("center", Align::Center),
+            ("right", Align::Right),
+        ],
+        &[("centre", Align::Center)],
+    )
+}
+
+/// A key whose value is one of a few names. `aliases` are accepted but not suggested.
+fn choice<T: Copy>(
+    r: &mut Reader,
+    f: &Fields,
+    key: &str,
+    what: &str,
+    options: &[(&str, T)],
+    aliases: &[(&str, T)],
+) -> Option<T> {
     let v = f.get(key)?;
     let name = f.name(key);
     let text = r.string(&name, v)?;
-    match text.as_str() {
-        "left" => Some(Align::Left),
-        "center" | "centre" => Some(Align::Center),
-        "right" => Some(Align::Right),
-        _ => {
-            r.invalid(
-                &name,
-                v,
-                format!("`{text}` is not an alignment; expected \"left\", \"center\" or \"right\""),
-            );
-            None
-        }
+    if let Some((_, value)) = options.iter().chain(aliases).find(|(n, _)| *n == text) {
+        return Some(*value);
     }
+    let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+    let (last, rest) = names.split_last().expect("a choice has options");
+    let expected = if rest.is_empty() {
+        last.clone()
+    } else {
+        format!("{} or {last}", rest.join(", "))
+    };
+    r.invalid(
+        &name,
+        v,
+        format!("`{text}` is not {what}; expected {expected}"),
+    );
+    None
 }
 
 pub(crate) fn parse_color(text: &str) -> Option<Color> {
@@ -454,21 +480,19 @@ fn read_letterhead(r: &mut Reader, f: &Fields, lh: &mut Letterhead) {
     if let Some(x) = positive(r, f, "space_after", lh.size, true) {
         lh.space_after = x;
     }
-    if let Some(v) = f.get("arrangement")
-        && let Some(text) = r.string("letterhead.arrangement", v)
-    {
-        match text.as_str() {
-            "stacked" => lh.arrangement = Arrangement::Stacked,
-            "logo-left" => lh.arrangement = Arrangement::LogoLeft,
-            "logo-right" => lh.arrangement = Arrangement::LogoRight,
-            _ => r.invalid(
-                "letterhead.arrangement",
-                v,
-                format!(
-                    "`{text}` is not an arrangement; expected \"stacked\", \"logo-left\" or \"logo-right\""
-                ),
-            ),
-        }
+    if let Some(a) = choice(
+        r,
+        f,
+        "arrangement",
+        "an arrangement",
+        &[
+            ("stacked", Arrangement::Stacked),
+            ("logo-left", Arrangement::LogoLeft),
+            ("logo-right", Arrangement::LogoRight),
+        ],
+        &[],
+    ) {
+        lh.arrangement = a;
     }
     if let Some(v) = f.get("logo")
         && let Some(t) = r.table("letterhead.logo", v)
@@ -662,19 +686,19 @@ fn check_placeholders(r: &mut Reader, key: &str, v: &Value, text: &str, pages: b
 
 fn read_release(r: &mut Reader, f: &Fields, release: &mut Release) {
     read_block(r, f, &mut release.block);
-    if let Some(v) = f.get("position")
-        && let Some(text) = r.string("release.position", v)
-    {
-        match text.as_str() {
-            "above-title" => release.position = ReleasePosition::AboveTitle,
-            "left-of-dateline" => release.position = ReleasePosition::LeftOfDateline,
-            "none" => release.position = ReleasePosition::None,
-            _ => r.invalid(
-                "release.position",
-                v,
-                format!("`{text}` is not a position; expected \"above-title\", \"left-of-dateline\" or \"none\""),
-            ),
-        }
+    if let Some(p) = choice(
+        r,
+        f,
+        "position",
+        "a position",
+        &[
+            ("above-title", ReleasePosition::AboveTitle),
+            ("left-of-dateline", ReleasePosition::LeftOfDateline),
+            ("none", ReleasePosition::None),
+        ],
+        &[],
+    ) {
+        release.position = p;
     }
     if let Some(v) = f.get("text")
         && let Some(text) = r.string("release.text", v)
@@ -686,19 +710,19 @@ fn read_release(r: &mut Reader, f: &Fields, release: &mut Release) {
 
 fn read_reference(r: &mut Reader, f: &Fields, reference: &mut Reference) {
     read_block(r, f, &mut reference.block);
-    if let Some(v) = f.get("position")
-        && let Some(text) = r.string("reference.position", v)
-    {
-        match text.as_str() {
-            "above-title" => reference.position = ReferencePosition::AboveTitle,
-            "below-dateline" => reference.position = ReferencePosition::BelowDateline,
-            "none" => reference.position = ReferencePosition::None,
-            _ => r.invalid(
-                "reference.position",
-                v,
-                format!("`{text}` is not a position; expected \"above-title\", \"below-dateline\" or \"none\""),
-            ),
-        }
+    if let Some(p) = choice(
+        r,
+        f,
+        "position",
+        "a position",
+        &[
+            ("above-title", ReferencePosition::AboveTitle),
+            ("below-dateline", ReferencePosition::BelowDateline),
+            ("none", ReferencePosition::None),
+        ],
+        &[],
+    ) {
+        reference.position = p;
     }
     if let Some(v) = f.get("text")
         && let Some(text) = r.string("reference.text", v)

@@ -6,7 +6,6 @@ use clap::Args;
 
 use super::{SignError, Signer};
 use crate::Error;
-use crate::error::Problem;
 
 /// Signing options: a PAdES B-B signature that keeps the file PDF/A.
 #[derive(Args, Debug, Clone, Default)]
@@ -38,16 +37,6 @@ pub struct SignArgs {
     pub strict: bool,
 }
 
-fn invalid(key: &str, message: String) -> Error {
-    Error::invalid(
-        None,
-        Problem::InvalidValue {
-            key: key.into(),
-            message,
-        },
-    )
-}
-
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -57,7 +46,7 @@ fn read(path: &Path) -> Result<Vec<u8>, Error> {
 
 fn read_text(path: &Path) -> Result<String, Error> {
     String::from_utf8(read(path)?).map_err(|_| {
-        invalid(
+        Error::invalid_value(
             &path.display().to_string(),
             "is not UTF-8 text (expected PEM)".into(),
         )
@@ -73,7 +62,7 @@ impl SignArgs {
             (Some(p12), _, _) => {
                 let password = match (&args.sign_password_env, &args.sign_password_file) {
                     (Some(var), _) => std::env::var(var).map_err(|_| {
-                        invalid(
+                        Error::invalid_value(
                             "--sign-password-env",
                             format!("environment variable {var} is not set"),
                         )
@@ -89,7 +78,7 @@ impl SignArgs {
                     args.sign_password_env.is_none() && args.sign_password_file.is_none();
                 match Signer::from_pkcs12(&read(p12)?, &password) {
                     Err(SignError::WrongPassword) if no_password => {
-                        return Err(invalid(
+                        return Err(Error::invalid_value(
                             "--sign",
                             format!(
                                 "{} needs a password: give --sign-password-env VAR or \
@@ -109,13 +98,13 @@ impl SignArgs {
         };
         let time = match &args.sign_time {
             Some(t) => crate::parse_time(t).ok_or_else(|| {
-                invalid(
+                Error::invalid_value(
                     "--sign-time",
                     format!("`{t}` is not seconds since 1970 or YYYY-MM-DDTHH:MM:SSZ"),
                 )
             })?,
             None => epoch.ok_or_else(|| {
-                invalid(
+                Error::invalid_value(
                     "--sign-time",
                     "signing needs a time: give --sign-time or set SOURCE_DATE_EPOCH".into(),
                 )

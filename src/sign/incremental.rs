@@ -340,15 +340,7 @@ fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
 }
 
 fn existing_field_names(doc: &Document, catalog: &Dict) -> Result<Vec<String>, SignError> {
-    let Some(acroform) = doc.resolve_key(catalog, "AcroForm")? else {
-        return Ok(Vec::new());
-    };
-    let Some(fields) = acroform
-        .as_dict()
-        .map(|d| doc.resolve_key(d, "Fields"))
-        .transpose()?
-        .flatten()
-    else {
+    let Some(fields) = doc.acroform_fields(catalog)? else {
         return Ok(Vec::new());
     };
     let mut names = Vec::new();

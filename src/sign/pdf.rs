@@ -515,6 +515,18 @@ impl<'a> Document<'a> {
         dict.get(key).map(|o| self.resolve(o)).transpose()
     }
 
+    /// The catalog's `/AcroForm /Fields` array, resolved, if there is one.
+    pub fn acroform_fields(&self, catalog: &Dict) -> Result<Option<Obj>, SignError> {
+        let Some(acroform) = self.resolve_key(catalog, "AcroForm")? else {
+            return Ok(None);
+        };
+        Ok(acroform
+            .as_dict()
+            .map(|d| self.resolve_key(d, "Fields"))
+            .transpose()?
+            .flatten())
+    }
+
     /// Parse `N G obj ... endobj` at `offset`.
     pub fn parse_indirect(&self, offset: usize) -> Result<(u32, u16, Obj), SignError> {
         if offset >= self.data.len() {

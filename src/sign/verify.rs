@@ -126,15 +126,7 @@ fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
     let catalog = catalog
         .as_dict()
         .ok_or_else(|| SignError::MalformedPdf("catalog is not a dictionary".into()))?;
-    let Some(acroform) = doc.resolve_key(catalog, "AcroForm")? else {
-        return Ok(Vec::new());
-    };
-    let Some(fields) = acroform
-        .as_dict()
-        .map(|d| doc.resolve_key(d, "Fields"))
-        .transpose()?
-        .flatten()
-    else {
+    let Some(fields) = doc.acroform_fields(catalog)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
