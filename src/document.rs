@@ -69,6 +69,10 @@ pub enum StructKind {
     Link {
         url: String,
     },
+    /// Text in another language than the document's (`<span lang="...">`), tagged with /Lang.
+    Span {
+        lang: String,
+    },
     /// An image that means something (a logo, a signature), with its alternate text.
     Figure {
         alt: String,

@@ -78,6 +78,11 @@ pub enum Problem {
     TooDeep {
         limit: usize,
     },
+    /// Inline HTML other than a well-formed `<span lang="...">...</span>`; the message says
+    /// what was found and what was expected.
+    Markup {
+        message: String,
+    },
     TooLarge {
         what: &'static str,
         limit: usize,
@@ -156,6 +161,7 @@ impl fmt::Display for Problem {
                     "lists and quotes are nested more than {limit} levels deep"
                 )
             }
+            Problem::Markup { message } => write!(f, "{message}"),
             Problem::TooLarge { what, limit } => {
                 write!(f, "{what} is larger than the limit of {limit}")
             }

@@ -263,15 +263,17 @@ pub struct Shaper<'a> {
     /// Made on first use: most documents use a few of the fonts.
     faces: Vec<OnceCell<rustybuzz::Face<'a>>>,
     language: Option<rustybuzz::Language>,
-    /// Shape plans by font and script: building one reads the font's lookups, which costs
+    /// Shape plans by font, script and language: building one reads the font's lookups, which costs
     /// more than shaping a word.
-    plans: RefCell<HashMap<(FontId, rustybuzz::Script), Rc<rustybuzz::ShapePlan>>>,
+    plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     /// Which of the first `COVERAGE_CACHED` code points each font has: 0 not asked yet,
     /// 1 yes, 2 no. Coverage is asked for every character of every paragraph.
     coverage: RefCell<Vec<Vec<u8>>>,
 }
 
 const COVERAGE_CACHED: usize = 0x3000;
+
+type PlanKey = (FontId, rustybuzz::Script, Option<rustybuzz::Language>);
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
@@ -339,10 +341,21 @@ impl<'a> Shaper<'a> {
 
     /// Shapes one run of text in one font, left to right, with kerning and ligatures.
     pub fn shape(&self, font: FontId, text: &str) -> Vec<Glyph> {
+        self.shape_as(font, text, self.language.as_ref())
+    }
+
+    /// [`Shaper::shape`] in another language than the document's (a `<span lang>`), whose
+    /// localised forms (`locl`) the font may have.
+    pub fn shape_as(
+        &self,
+        font: FontId,
+        text: &str,
+        language: Option<&rustybuzz::Language>,
+    ) -> Vec<Glyph> {
         let face = self.face(font);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
-        if let Some(lang) = &self.language {
+        if let Some(lang) = language {
             buffer.set_language(lang.clone());
         }
         buffer.guess_segment_properties();
@@ -351,13 +364,13 @@ impl<'a> Shaper<'a> {
         let plan = self
             .plans
             .borrow_mut()
-            .entry((font, script))
+            .entry((font, script, language.cloned()))
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
                     face,
                     rustybuzz::Direction::LeftToRight,
                     Some(script),
-                    self.language.as_ref(),
+                    language,
                     &[],
                 ))
             })

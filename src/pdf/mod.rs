@@ -250,6 +250,7 @@ fn group(
         StructKind::ListBody => tagging::Tag::LBody.into(),
         StructKind::Quote => tagging::Tag::BlockQuote.into(),
         StructKind::Link { .. } => tagging::Tag::Link.into(),
+        StructKind::Span { lang } => tagging::Tag::Span.with_lang(Some(lang.clone())).into(),
         StructKind::Figure { alt } => tagging::Tag::Figure(Some(alt.clone()))
             .with_bbox(boxes[node])
             .into(),

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
 
+use super::lang::is_language_tag;
 use super::{Date, Signatory, SignatureImage, Statement, Text};
 use crate::error::{Error, Location, Problem};
 use crate::image::ImagePath;
@@ -106,10 +107,19 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
     let text = |r: &mut Reader, key: &str| -> Option<Text> {
         let value = f.get(key)?;
         let text = r.string(key, value)?;
-        Some(Text {
-            text,
-            offset: fm.start + value_text_offset(value),
-        })
+        let toml_offset = value_text_offset(value);
+        // Positions inside the string are exact unless it has escapes before the span.
+        match super::lang::split(&text) {
+            Ok((text, languages)) => Some(Text {
+                text,
+                offset: fm.start + toml_offset,
+                languages,
+            }),
+            Err((at, message)) => {
+                r.report(toml_offset + at, Problem::Markup { message });
+                None
+            }
+        }
     };
     let title = text(&mut r, "title");
     let subtitle = text(&mut r, "subtitle");
@@ -271,12 +281,4 @@ fn date(r: &mut Reader, value: &Value) -> Option<Date> {
             None
         }
     }
-}
-
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    (2..=8).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::{Block, Inline, MAX_NESTING, Style, Text};
+use super::lang::{self, Markup};
+use super::{Block, Inline, LangRun, MAX_NESTING, Style, Text};
 use crate::error::{Diagnostic, Error, Location, Problem};
 
 enum Frame {
@@ -35,6 +36,8 @@ struct Builder<'a> {
     strong: usize,
     emphasis: usize,
     link: Option<Arc<str>>,
+    /// Open `<span lang>` tags: the language, and where and how the tag was written.
+    spans: Vec<(Arc<str>, usize, String)>,
     depth: usize,
     diagnostics: Vec<Diagnostic>,
 }
@@ -50,6 +53,7 @@ pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec
         strong: 0,
         emphasis: 0,
         link: None,
+        spans: Vec::new(),
         depth: 0,
         diagnostics: Vec::new(),
     };
@@ -89,9 +93,12 @@ impl Builder<'_> {
             Event::Code(text) => self.text(&text, offset + 1),
             Event::SoftBreak => self.inline(Inline::SoftBreak),
             Event::HardBreak => self.inline(Inline::HardBreak),
-            Event::Html(_) | Event::InlineHtml(_) => {
-                self.unsupported(offset, "raw HTML", "write the text as plain Markdown")
-            }
+            Event::InlineHtml(html) => self.html(&html, offset),
+            Event::Html(_) => self.unsupported(
+                offset,
+                "raw HTML",
+                "write the text as plain Markdown; `<span lang=\"...\">` goes inside a paragraph",
+            ),
             Event::Rule => self.unsupported(
                 offset,
                 "a horizontal rule",
@@ -104,6 +111,35 @@ impl Builder<'_> {
                 self.unsupported(offset, "this Markdown extension", "use plain CommonMark")
             }
         }
+    }
+
+    fn markup_error(&mut self, offset: usize, message: String) {
+        self.diagnostics.push(Diagnostic {
+            location: Some(Location::at(self.path, self.source, offset)),
+            problem: Problem::Markup { message },
+        });
+    }
+
+    /// Inline HTML: only `<span lang="...">` and `</span>`, which set the language of the text
+    /// between them.
+    fn html(&mut self, html: &str, offset: usize) {
+        match lang::markup(html) {
+            Ok(Markup::Open(lang)) => self.spans.push((lang, offset, html.trim().to_string())),
+            Ok(Markup::Close) => {
+                if self.spans.pop().is_none() {
+                    self.markup_error(offset, lang::STRAY_CLOSE.to_string());
+                }
+            }
+            Err(message) => self.markup_error(offset, message),
+        }
+    }
+
+    /// A span must close in the paragraph or heading that opened it.
+    fn close_spans(&mut self) {
+        if let Some((_, offset, tag)) = self.spans.first().cloned() {
+            self.markup_error(offset, lang::unclosed(&tag));
+        }
+        self.spans.clear();
     }
 
     fn start(&mut self, tag: Tag, offset: usize) {
@@ -183,11 +219,13 @@ impl Builder<'_> {
     fn end(&mut self, tag: TagEnd) {
         match tag {
             TagEnd::Paragraph => {
+                self.close_spans();
                 if let Some(Frame::Paragraph { inlines, .. }) = self.stack.pop() {
                     self.push_block(Block::Paragraph(inlines));
                 }
             }
             TagEnd::Heading(_) => {
+                self.close_spans();
                 if let Some(Frame::Heading { level, inlines }) = self.stack.pop() {
                     self.push_block(Block::Heading {
                         level,
@@ -245,6 +283,7 @@ impl Builder<'_> {
             text: text.to_string(),
             style: self.style,
             link: self.link.clone(),
+            lang: self.spans.last().map(|s| s.0.clone()),
             offset,
         });
     }
@@ -262,6 +301,9 @@ impl Builder<'_> {
     }
 
     fn close_implicit(&mut self) {
+        if let Some(Frame::Paragraph { implicit: true, .. }) = self.stack.last() {
+            self.close_spans();
+        }
         if let Some(Frame::Paragraph { implicit: true, .. }) = self.stack.last()
             && let Some(Frame::Paragraph { inlines, .. }) = self.stack.pop()
         {
@@ -298,15 +340,40 @@ pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option
     let mut lines = lines.into_iter();
     let title = lines.next();
     let rest: Vec<Text> = lines.collect();
-    let dateline = rest.first().map(|first| Text {
-        text: rest
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        offset: first.offset,
+    let dateline = rest.first().map(|first| {
+        let mut line = Text {
+            text: String::new(),
+            offset: first.offset,
+            languages: Vec::new(),
+        };
+        for (i, part) in rest.iter().enumerate() {
+            if i > 0 {
+                line.text.push(' ');
+            }
+            append(&mut line, part);
+        }
+        line
     });
     (title, dateline)
+}
+
+/// Appends `part` to `line`, keeping its language runs.
+fn append(line: &mut Text, part: &Text) {
+    let base = line.text.len();
+    line.text.push_str(&part.text);
+    for run in &part.languages {
+        let range = run.range.start + base..run.range.end + base;
+        match line.languages.last_mut() {
+            // Text events split at smart quotes; one span is one run.
+            Some(last) if last.range.end == range.start && last.lang == run.lang => {
+                last.range.end = range.end
+            }
+            _ => line.languages.push(LangRun {
+                range,
+                lang: run.lang.clone(),
+            }),
+        }
+    }
 }
 
 fn all_strong(inlines: &[Inline]) -> bool {
@@ -327,23 +394,56 @@ fn split_lines(inlines: &[Inline]) -> Vec<Text> {
     let mut current: Option<Text> = None;
     for inline in inlines {
         match inline {
-            Inline::Text { text, offset, .. } => {
+            Inline::Text {
+                text, offset, lang, ..
+            } => {
                 let line = current.get_or_insert_with(|| Text {
                     text: String::new(),
                     offset: *offset,
+                    languages: Vec::new(),
                 });
-                line.text.push_str(text);
+                let part = Text {
+                    text: text.clone(),
+                    offset: *offset,
+                    languages: lang
+                        .iter()
+                        .map(|lang| LangRun {
+                            range: 0..text.len(),
+                            lang: lang.clone(),
+                        })
+                        .collect(),
+                };
+                append(line, &part);
             }
             Inline::SoftBreak | Inline::HardBreak => lines.extend(current.take()),
         }
     }
     lines.extend(current);
-    lines
-        .into_iter()
-        .map(|t| Text {
-            text: t.text.trim().to_string(),
-            offset: t.offset,
+    lines.into_iter().filter_map(trim).collect()
+}
+
+/// `text` without its leading and trailing white space, its language runs moved and clipped to
+/// match; `None` if nothing is left.
+fn trim(text: Text) -> Option<Text> {
+    let start = text.text.len() - text.text.trim_start().len();
+    let end = text.text.trim_end().len();
+    if start >= end {
+        return None;
+    }
+    let languages = text
+        .languages
+        .iter()
+        .filter_map(|run| {
+            let (from, to) = (run.range.start.max(start), run.range.end.min(end));
+            (from < to).then(|| LangRun {
+                range: from - start..to - start,
+                lang: run.lang.clone(),
+            })
         })
-        .filter(|t| !t.text.is_empty())
-        .collect()
+        .collect();
+    Some(Text {
+        text: text.text[start..end].to_string(),
+        offset: text.offset,
+        languages,
+    })
 }

@@ -7,8 +7,10 @@
 pub mod date;
 mod front_matter;
 mod hygiene;
+mod lang;
 mod markdown;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -52,6 +54,15 @@ pub struct Statement {
 pub struct Text {
     pub text: String,
     pub offset: usize,
+    /// Parts of `text` marked as another language (`<span lang="...">`), in order.
+    pub languages: Vec<LangRun>,
+}
+
+/// Bytes `range` of a [`Text`] are in language `lang` (a BCP 47 tag).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LangRun {
+    pub range: Range<usize>,
+    pub lang: Arc<str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,6 +108,8 @@ pub enum Inline {
         text: String,
         style: Style,
         link: Option<Arc<str>>,
+        /// The language of a `<span lang="...">`; `None` is the statement's language.
+        lang: Option<Arc<str>>,
         /// Byte offset of the text's start in [`Statement::source`].
         offset: usize,
     },
@@ -149,6 +162,7 @@ impl Statement {
             title: Text {
                 text: String::new(),
                 offset: 0,
+                languages: Vec::new(),
             },
             subtitle: None,
             dateline: None,

@@ -41,6 +41,7 @@ fn form_a_title_and_dateline_as_two_bold_paragraphs() {
             text: "Text.".into(),
             style: Style::default(),
             link: None,
+            lang: None,
             offset: 36
         }])]
     );

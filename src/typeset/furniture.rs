@@ -110,6 +110,7 @@ impl Composer<'_> {
                 emphasis: block.italic,
             },
             tag: Tag::Node(node),
+            lang: None,
             offset: None,
         };
         let setting = Setting {
@@ -152,6 +153,7 @@ impl Composer<'_> {
                 emphasis: block.italic,
             },
             tag: Tag::Artifact(artifact),
+            lang: None,
             offset: None,
         };
         self.set_at(&[piece], &setting, place)
@@ -348,6 +350,7 @@ impl Composer<'_> {
                 emphasis: block.italic,
             },
             tag: Tag::Node(node),
+            lang: None,
             offset: None,
         }];
         if let Some(role) = &sig.role {
@@ -355,6 +358,7 @@ impl Composer<'_> {
                 text: "\n".into(),
                 style: Style::default(),
                 tag: Tag::Node(node),
+                lang: None,
                 offset: None,
             });
             pieces.push(Piece {
@@ -364,6 +368,7 @@ impl Composer<'_> {
                     emphasis: block.italic,
                 },
                 tag: Tag::Node(node),
+                lang: None,
                 offset: None,
             });
         }

@@ -3,6 +3,7 @@
 
 mod furniture;
 mod hyphenate;
+mod language;
 mod linebreak;
 mod paginate;
 mod paragraph;
@@ -15,7 +16,7 @@ use crate::document::{Document, Metadata, NodeId, StructKind, StructNode, Tag, T
 use crate::error::{Diagnostic, Error, Location};
 use crate::font::{FontSet, Shaper};
 use crate::layout::{self, Align, Layout, ReferencePosition, ReleasePosition, Standard};
-use crate::statement::{Block, Inline, Statement, Style};
+use crate::statement::{Block, Inline, Statement, Style, Text};
 use paginate::{Flow, FlowItem};
 use paragraph::{Line, Piece, Setting, Typesetter};
 
@@ -294,6 +295,7 @@ impl<'a> Composer<'a> {
                         emphasis: rb.italic,
                     },
                     tag: Tag::Node(node),
+                    lang: None,
                     offset: None,
                 };
                 let rs = Setting {
@@ -314,16 +316,12 @@ impl<'a> Composer<'a> {
                 Some(n) => n,
                 None => self.node(StructKind::Paragraph, None),
             };
-            let piece = Piece {
-                text: text.text.clone(),
-                style: Style {
-                    strong: block.bold,
-                    emphasis: block.italic,
-                },
-                tag: Tag::Node(node),
-                offset: Some(text.offset),
+            let style = Style {
+                strong: block.bold,
+                emphasis: block.italic,
             };
-            let mut lines = self.set(&[piece], &setting)?;
+            let pieces = self.text_pieces(text, style, node);
+            let mut lines = self.set(&pieces, &setting)?;
             if !release_runs.is_empty() {
                 let shift = width - setting.width;
                 for line in &mut lines {
@@ -363,15 +361,77 @@ impl<'a> Composer<'a> {
         Ok(())
     }
 
+    /// A `Span` node with /Lang under `parent` for text in another language; consecutive text
+    /// in the same language under the same parent shares one.
+    fn span_node(
+        &mut self,
+        lang: Option<&Arc<str>>,
+        parent: NodeId,
+        current: &mut Option<(Arc<str>, NodeId, NodeId)>,
+    ) -> NodeId {
+        let Some(lang) = lang else {
+            *current = None;
+            return parent;
+        };
+        match current {
+            Some((l, p, id)) if l == lang && *p == parent => *id,
+            _ => {
+                let id = self.node(
+                    StructKind::Span {
+                        lang: lang.to_string(),
+                    },
+                    Some(parent),
+                );
+                *current = Some((lang.clone(), parent, id));
+                id
+            }
+        }
+    }
+
+    /// The pieces of a title, subtitle or dateline: one per language run.
+    fn text_pieces(&mut self, text: &Text, style: Style, node: NodeId) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        let mut span = None;
+        let runs = text
+            .languages
+            .iter()
+            .map(|r| (r.range.clone(), Some(&r.lang)));
+        let mut piece =
+            |this: &mut Self, range: std::ops::Range<usize>, lang: Option<&Arc<str>>| {
+                if range.is_empty() {
+                    return;
+                }
+                let tag = this.span_node(lang, node, &mut span);
+                pieces.push(Piece {
+                    text: text.text[range.clone()].to_string(),
+                    style,
+                    tag: Tag::Node(tag),
+                    lang: lang.cloned(),
+                    // Exact for statement text; inside a front-matter string, close enough.
+                    offset: Some(text.offset + range.start),
+                });
+            };
+        for (range, lang) in runs {
+            piece(self, at..range.start, None);
+            piece(self, range.clone(), lang);
+            at = range.end;
+        }
+        piece(self, at..text.text.len(), None);
+        pieces
+    }
+
     fn inline_pieces(&mut self, inlines: &[Inline], base: Style, node: NodeId) -> Vec<Piece> {
         let mut pieces = Vec::new();
         let mut link: Option<(Arc<str>, NodeId)> = None;
-        for inline in inlines {
+        let mut span: Option<(Arc<str>, NodeId, NodeId)> = None;
+        for (i, inline) in inlines.iter().enumerate() {
             match inline {
                 Inline::Text {
                     text,
                     style,
                     link: url,
+                    lang,
                     offset,
                 } => {
                     let tag_node = match url {
@@ -393,6 +453,7 @@ impl<'a> Composer<'a> {
                             node
                         }
                     };
+                    let tag_node = self.span_node(lang.as_ref(), tag_node, &mut span);
                     pieces.push(Piece {
                         text: text.clone(),
                         style: Style {
@@ -400,19 +461,33 @@ impl<'a> Composer<'a> {
                             emphasis: style.emphasis ^ base.emphasis,
                         },
                         tag: Tag::Node(tag_node),
+                        lang: lang.clone(),
                         offset: Some(*offset),
                     });
                 }
-                Inline::SoftBreak => pieces.push(Piece {
-                    text: " ".into(),
-                    style: base,
-                    tag: Tag::Node(link.as_ref().map_or(node, |l| l.1)),
-                    offset: None,
-                }),
+                Inline::SoftBreak => {
+                    // A line break inside a span stays in it, so the span is one element.
+                    let inside = span.as_ref().filter(|s| {
+                        matches!(inlines.get(i + 1), Some(Inline::Text { lang: Some(l), .. }) if *l == s.0)
+                    });
+                    pieces.push(Piece {
+                        text: " ".into(),
+                        style: base,
+                        tag: Tag::Node(
+                            inside
+                                .map(|s| s.2)
+                                .or(link.as_ref().map(|l| l.1))
+                                .unwrap_or(node),
+                        ),
+                        lang: inside.map(|s| s.0.clone()),
+                        offset: None,
+                    })
+                }
                 Inline::HardBreak => pieces.push(Piece {
                     text: "\n".into(),
                     style: base,
                     tag: Tag::Node(node),
+                    lang: None,
                     offset: None,
                 }),
             }
@@ -536,6 +611,7 @@ impl<'a> Composer<'a> {
                 text: label,
                 style: Style::default(),
                 tag: Tag::Node(label_node),
+                lang: None,
                 offset: None,
             };
             let label_lines = self.set(&[piece], &setting)?;

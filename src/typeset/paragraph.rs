@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -41,12 +42,19 @@ const OTHER_BREAK_PENALTY: f32 = 100.0;
 /// the source word, while a soft hyphen makes them drop it and split the word in two.
 const HYPHEN_TEXT: &str = "-";
 
+/// The narrow no-break space of French punctuation, set as a fixed box of this fraction of
+/// the font's space (babel-french's \FBthinspace is half a space).
+pub(super) const THIN_SPACE: char = '\u{202F}';
+const THIN_SPACE_WIDTH: f32 = 0.5;
+
 /// A piece of paragraph text in one style, belonging to one structure node.
 #[derive(Debug, Clone)]
 pub(crate) struct Piece {
     pub text: String,
     pub style: Style,
     pub tag: Tag,
+    /// A language other than the document's (`<span lang>`): its hyphenation and shaping.
+    pub lang: Option<Arc<str>>,
     /// Source offset of the text, for messages.
     pub offset: Option<usize>,
 }
@@ -84,14 +92,18 @@ pub(crate) struct MissingGlyph {
     pub offset: Option<usize>,
 }
 
+type ShapedWords = HashMap<String, Rc<[Glyph]>>;
+
 /// Per-document state: faces, the shaping cache, the hyphenation language, warnings.
 pub(crate) struct Typesetter<'a> {
     pub shaper: Shaper<'a>,
-    /// Shaped words, per font.
-    cache: Vec<HashMap<String, Rc<[Glyph]>>>,
+    /// Shaped words, per font and language (`None`: the document's).
+    cache: HashMap<(FontId, Option<Arc<str>>), ShapedWords>,
     language: Option<hypher::Lang>,
-    /// Hyphenation points of the words seen so far; words repeat.
-    hyphenation: HashMap<String, Rc<[usize]>>,
+    /// The document's language is French: its spacing rules apply outside other-language spans.
+    french: bool,
+    /// Hyphenation points of the words seen so far, per language; words repeat.
+    hyphenation: HashMap<(hypher::Lang, String), Rc<[usize]>>,
     /// Hyphenated line ends the document may still have (see `within_hyphen_budget`).
     hyphen_budget: f32,
     pub warnings: Vec<String>,
@@ -101,6 +113,8 @@ struct Atom {
     range: Range<usize>,
     font: FontId,
     tag: Tag,
+    /// Hyphenation patterns for the atom's language, if hypher has them.
+    hyphenation: Option<hypher::Lang>,
     glyphs: Rc<[Glyph]>,
 }
 
@@ -115,6 +129,10 @@ enum Content {
         text: Range<usize>,
     },
     Space {
+        atom: usize,
+    },
+    /// A fixed, unbreakable thin space (U+202F), drawn with the font's space glyph.
+    ThinSpace {
         atom: usize,
     },
     Hyphen {
@@ -156,28 +174,35 @@ fn protrusion_factor(c: char) -> f32 {
 
 impl<'a> Typesetter<'a> {
     pub fn new(shaper: Shaper<'a>, language: &str) -> Typesetter<'a> {
-        let fonts = shaper.fonts().len();
         Typesetter {
             shaper,
-            cache: vec![HashMap::new(); fonts],
+            cache: HashMap::new(),
             language: hyphenate::language(language),
+            french: super::language::is_french(language),
             hyphenation: HashMap::new(),
             hyphen_budget: 0.0,
             warnings: Vec::new(),
         }
     }
 
-    fn shape(&mut self, font: FontId, text: &str) -> Rc<[Glyph]> {
-        if let Some(g) = self.cache[font].get(text) {
+    fn shape(&mut self, font: FontId, text: &str, lang: Option<&Arc<str>>) -> Rc<[Glyph]> {
+        let cache = self.cache.entry((font, lang.cloned())).or_default();
+        if let Some(g) = cache.get(text) {
             return g.clone();
         }
-        let glyphs: Rc<[Glyph]> = self.shaper.shape(font, text).into();
-        self.cache[font].insert(text.to_string(), glyphs.clone());
+        let glyphs: Rc<[Glyph]> = match lang {
+            Some(lang) => self.shaper.shape_as(font, text, lang.parse().ok().as_ref()),
+            None => self.shaper.shape(font, text),
+        }
+        .into();
+        cache.insert(text.to_string(), glyphs.clone());
         glyphs
     }
 
     /// Sets a paragraph into lines.
     pub fn set(&mut self, pieces: &[Piece], s: &Setting) -> Result<Vec<Line>, MissingGlyph> {
+        let spaced = super::language::french_spacing(pieces, self.french);
+        let pieces = spaced.as_deref().unwrap_or(pieces);
         // Flatten the pieces into one text with a style map.
         let mut text = String::new();
         let mut spans: Vec<(Range<usize>, usize)> = Vec::new();
@@ -317,6 +342,10 @@ impl<'a> Typesetter<'a> {
         let mut preferred_by_style: Vec<(Style, FontId)> = Vec::new();
         for (range, piece_index) in spans {
             let piece = &pieces[*piece_index];
+            let hyphenation = match &piece.lang {
+                Some(lang) => hyphenate::language(lang),
+                None => self.language,
+            };
             let preferred = match preferred_by_style.iter().find(|p| p.0 == piece.style) {
                 Some(&(_, f)) => f,
                 None => {
@@ -329,19 +358,22 @@ impl<'a> Typesetter<'a> {
             let flush =
                 |atoms: &mut Vec<Atom>, ts: &mut Self, from: usize, to: usize, font: FontId| {
                     if from < to {
-                        let glyphs = ts.shape(font, &text[from..to]);
+                        let glyphs = ts.shape(font, &text[from..to], piece.lang.as_ref());
                         atoms.push(Atom {
                             range: from..to,
                             font,
                             tag: piece.tag,
+                            hyphenation,
                             glyphs,
                         });
                     }
                 };
             for (i, ch) in text[range.clone()].char_indices() {
                 let at = range.start + i;
-                // Breaking spaces are set as glue, ignorables not at all: neither is shaped.
-                if is_break_space(ch) || is_ignorable(ch) {
+                // Breaking spaces are set as glue, thin spaces as fixed boxes, ignorables not at
+                // all: none is shaped (the family may lack U+202F, and its fallback font would
+                // then take the punctuation after it too).
+                if is_break_space(ch) || is_ignorable(ch) || ch == THIN_SPACE {
                     if let Some((from, font)) = current.take() {
                         flush(&mut atoms, self, from, at, font);
                     }
@@ -486,10 +518,7 @@ impl<'a> Typesetter<'a> {
 
         // Hyphenation points, by text position.
         let mut hyphen_points: Vec<usize> = Vec::new();
-        if s.hyphenate
-            && !s.balance
-            && let Some(lang) = self.language
-        {
+        if s.hyphenate && !s.balance {
             for token in tokens(text) {
                 let t = &text[token.clone()];
                 if !hyphenate::token_allows_hyphenation(t) {
@@ -500,11 +529,21 @@ impl<'a> Typesetter<'a> {
                     if w.contains(SOFT_HYPHEN) {
                         continue; // the soft hyphens themselves are the points
                     }
-                    let points = match self.hyphenation.get(w) {
+                    // The word's language is its first letter's (a `<span lang>` or the
+                    // document's); one hypher lacks means no hyphenation, not an error.
+                    let at = token.start + word.start;
+                    let Some(lang) = atoms
+                        .get(atoms.partition_point(|a| a.range.end <= at))
+                        .and_then(|a| a.hyphenation)
+                    else {
+                        continue;
+                    };
+                    let key = (lang, w.to_string());
+                    let points = match self.hyphenation.get(&key) {
                         Some(p) => p.clone(),
                         None => {
                             let p: Rc<[usize]> = hyphenate::points(w, lang).into();
-                            self.hyphenation.insert(w.to_string(), p.clone());
+                            self.hyphenation.insert(key, p.clone());
                             p
                         }
                     };
@@ -524,6 +563,10 @@ impl<'a> Typesetter<'a> {
             let gap_start = last_atom.map_or(atom.range.start, |l| atoms[l].range.end);
             let gap = &text[gap_start..atom.range.start];
             let mut space = gap.chars().any(is_break_space);
+            let thin = !space && gap.contains(THIN_SPACE);
+            // UAX #14 may forbid a break at a space ("¿ Cómo", "word ;"): its glue then gets
+            // an infinite penalty, since glue after a box is otherwise always a break.
+            let mut breakable = false;
             while next_opportunity < opportunities.len()
                 && opportunities[next_opportunity].at <= atom.range.start
             {
@@ -535,6 +578,7 @@ impl<'a> Typesetter<'a> {
                 }
                 let p = &atoms[prev];
                 let prot = protrusion(s, text, p, p.glyphs.len(), p.range.end, size);
+                breakable = true;
                 if o.mandatory && gap.contains('\n') {
                     push_paragraph_end(&mut items, &mut contents);
                     space = false;
@@ -548,7 +592,7 @@ impl<'a> Typesetter<'a> {
                         });
                         contents.push(Content::Break);
                     }
-                } else if !gap.contains(SOFT_HYPHEN) {
+                } else if !gap.contains(SOFT_HYPHEN) && !thin {
                     items.push(Item::Penalty {
                         width: 0.0,
                         penalty: o.penalty,
@@ -559,6 +603,15 @@ impl<'a> Typesetter<'a> {
                 }
             }
             if let Some(prev) = last_atom {
+                if space && !breakable {
+                    items.push(Item::Penalty {
+                        width: 0.0,
+                        penalty: INFINITE_PENALTY,
+                        flagged: false,
+                        protrusion: 0.0,
+                    });
+                    contents.push(Content::Break);
+                }
                 if space {
                     let w = self.shaper.fonts().get(atoms[prev].font).space * size;
                     let (stretch, shrink) = if ragged {
@@ -572,6 +625,15 @@ impl<'a> Typesetter<'a> {
                         shrink,
                     });
                     contents.push(Content::Space { atom: prev });
+                } else if thin {
+                    // Fixed: French spaces before punctuation neither stretch nor break.
+                    let w = self.shaper.fonts().get(atoms[prev].font).space * size;
+                    items.push(Item::Box {
+                        width: w * THIN_SPACE_WIDTH,
+                        stretch: 0.0,
+                        shrink: 0.0,
+                    });
+                    contents.push(Content::ThinSpace { atom: prev });
                 } else if gap.contains(SOFT_HYPHEN) {
                     self.push_hyphen(&mut items, &mut contents, atoms, prev, s);
                 }
@@ -910,6 +972,23 @@ impl<'a> Typesetter<'a> {
                         });
                     }
                 }
+                Content::ThinSpace { atom } => {
+                    let Item::Box { width, .. } = items[i] else {
+                        continue;
+                    };
+                    let glyph = self.space_glyph(atoms[*atom].font, ' ');
+                    if let Some(run) = runs.last_mut() {
+                        let base = run.text.len();
+                        run.text.push(THIN_SPACE);
+                        run.glyphs.push(PlacedGlyph {
+                            id: glyph,
+                            advance: width,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            text: base..run.text.len(),
+                        });
+                    }
+                }
                 Content::Hyphen { atom } => {
                     let font = atoms[*atom].font;
                     let (glyph, advance) = self.hyphen_glyph(font);
@@ -939,12 +1018,12 @@ impl<'a> Typesetter<'a> {
     }
 
     fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
-        let glyphs = self.shape(font, &ch.to_string());
+        let glyphs = self.shape(font, &ch.to_string(), None);
         glyphs.first().map_or(0, |g| g.id)
     }
 
     fn hyphen_glyph(&mut self, font: FontId) -> (u16, f32) {
-        let glyphs = self.shape(font, "-");
+        let glyphs = self.shape(font, "-", None);
         glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
     }
 }

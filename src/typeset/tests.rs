@@ -44,6 +44,7 @@ fn piece(text: &str, style: Style) -> Piece {
         text: text.to_string(),
         style,
         tag: Tag::Node(0),
+        lang: None,
         offset: None,
     }
 }
