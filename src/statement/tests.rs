@@ -240,3 +240,184 @@ fn release_lines_are_single_lines_and_unknown_keys_stay_errors() {
             .to_string();
     assert!(err.contains("`image_alt` without `image`"), "{err}");
 }
+
+/// (text, language) of each text inline of the first block.
+fn languages(s: &Statement) -> Vec<(String, Option<String>)> {
+    let (Block::Paragraph(inlines)
+    | Block::Heading {
+        content: inlines, ..
+    }) = &s.blocks[0]
+    else {
+        panic!("not a paragraph: {:?}", s.blocks[0]);
+    };
+    inlines
+        .iter()
+        .filter_map(|i| match i {
+            Inline::Text { text, lang, .. } => {
+                Some((text.clone(), lang.as_deref().map(String::from)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn de(text: &str) -> (String, Option<String>) {
+    (text.to_string(), Some("de".to_string()))
+}
+
+fn plain_en(text: &str) -> (String, Option<String>) {
+    (text.to_string(), None)
+}
+
+#[test]
+fn language_spans_mark_their_text() {
+    let s =
+        parse("**T**\n\nThe <span lang=\"de\">Wasserrahmenrichtlinie</span> applies.\n").unwrap();
+    assert_eq!(
+        languages(&s),
+        vec![
+            plain_en("The "),
+            de("Wasserrahmenrichtlinie"),
+            plain_en(" applies.")
+        ]
+    );
+    // Statements without spans are parsed as before: no language on any text.
+    let s = parse("**T**\n\nThe water framework directive applies.\n").unwrap();
+    assert!(languages(&s).iter().all(|(_, l)| l.is_none()));
+}
+
+#[test]
+fn language_spans_nest_with_emphasis_links_and_each_other() {
+    // Emphasis around the span, and inside it.
+    let s =
+        parse("**T**\n\n*<span lang=\"de\">Wasser</span>* <span lang=\"de\">**Rahmen**</span>\n")
+            .unwrap();
+    assert_eq!(
+        languages(&s),
+        vec![de("Wasser"), plain_en(" "), de("Rahmen")]
+    );
+    let Block::Paragraph(inlines) = &s.blocks[0] else {
+        panic!()
+    };
+    assert!(matches!(&inlines[0], Inline::Text { style, .. } if style.emphasis));
+    assert!(matches!(&inlines[2], Inline::Text { style, .. } if style.strong));
+    // A span inside a link, a link inside a span.
+    let s = parse(
+        "**T**\n\n[<span lang=\"fr\">Accord de Paris</span>](https://x.org) and \
+         <span lang=\"de\">siehe [hier](https://y.org)</span>\n",
+    )
+    .unwrap();
+    let Block::Paragraph(inlines) = &s.blocks[0] else {
+        panic!()
+    };
+    let linked: Vec<(&str, Option<&str>, Option<&str>)> = inlines
+        .iter()
+        .filter_map(|i| match i {
+            Inline::Text {
+                text, link, lang, ..
+            } => Some((text.as_str(), link.as_deref(), lang.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        linked,
+        vec![
+            ("Accord de Paris", Some("https://x.org"), Some("fr")),
+            (" and ", None, None),
+            ("siehe ", None, Some("de")),
+            ("hier", Some("https://y.org"), Some("de")),
+        ]
+    );
+    // Nested spans: the innermost language wins, the outer one resumes after it.
+    let s = parse("**T**\n\n<span lang=\"de\">Das <span lang=\"fr\">Accord</span> gilt</span>.\n")
+        .unwrap();
+    assert_eq!(
+        languages(&s),
+        vec![
+            de("Das "),
+            ("Accord".into(), Some("fr".into())),
+            de(" gilt"),
+            plain_en(".")
+        ]
+    );
+}
+
+#[test]
+fn language_spans_in_headings_and_titles() {
+    let s = parse("**T**\n\n## Die <span lang=\"de\">Richtlinie</span>\n\nText.\n").unwrap();
+    assert_eq!(languages(&s), vec![plain_en("Die "), de("Richtlinie")]);
+    // Form A: the bold title line.
+    let s = parse(
+        "**On the <span lang=\"de\">Wasserrahmenrichtlinie</span>\nBerlin, 14 April 2026**\n\nText.\n",
+    )
+    .unwrap();
+    assert_eq!(s.title.text, "On the Wasserrahmenrichtlinie");
+    assert_eq!(s.title.languages.len(), 1);
+    assert_eq!(
+        &s.title.text[s.title.languages[0].range.clone()],
+        "Wasserrahmenrichtlinie"
+    );
+    assert_eq!(s.dateline.unwrap().text, "Berlin, 14 April 2026");
+    // Form B: front-matter strings.
+    let s = parse(
+        "+++\ntitle = 'On the <span lang=\"de\">Richtlinie</span>'\n\
+         subtitle = '<span lang=\"fr\">Réunion</span> of ministers'\n+++\nText.\n",
+    )
+    .unwrap();
+    assert_eq!(s.title.text, "On the Richtlinie");
+    assert_eq!(&*s.title.languages[0].lang, "de");
+    let subtitle = s.subtitle.unwrap();
+    assert_eq!(subtitle.text, "Réunion of ministers");
+    assert_eq!(subtitle.languages[0].range, 0.."Réunion".len());
+}
+
+#[test]
+fn inline_html_other_than_a_language_span_is_an_error_with_its_place() {
+    let cases: [(&str, &str); 6] = [
+        (
+            "**T**\n\nA <b>bold</b> word.\n",
+            "s.md:3:3: inline HTML `<b>` is not supported",
+        ),
+        (
+            "**T**\n\nA <span lang=\"de\">Wort.\n",
+            "s.md:3:3: `<span lang=\"de\">` is not closed; expected `</span>`",
+        ),
+        (
+            "**T**\n\nA word</span>.\n",
+            "s.md:3:7: `</span>` closes no span",
+        ),
+        (
+            "**T**\n\nA <span lang=\"deutsch\">Wort</span>.\n",
+            "s.md:3:3: `<span lang=\"deutsch\">`: `deutsch` is not a language tag; expected a BCP 47 tag",
+        ),
+        (
+            "**T**\n\nA <span class=\"x\">Wort</span>.\n",
+            "s.md:3:3: `<span class=\"x\">`: expected `<span lang=\"...\">`",
+        ),
+        (
+            "+++\ntitle = 'A <span lang=\"d\">Wort</span>'\n+++\nText.\n",
+            "s.md:2:12: `<span lang=\"d\">`: `d` is not a language tag",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.contains(expected),
+            "{text:?}:\n{err}\nexpected: {expected}"
+        );
+    }
+    // A span may not run over into the next paragraph.
+    let err = parse("**T**\n\nA <span lang=\"de\">Wort\n\nnext</span>.\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("s.md:3:3: `<span lang=\"de\">` is not closed"),
+        "{err}"
+    );
+    assert!(err.contains("s.md:5:5: `</span>` closes no span"), "{err}");
+    // Block-level HTML is refused as before.
+    let err = parse("**T**\n\n<div>\nx\n</div>\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("s.md:3:1: raw HTML is not supported"), "{err}");
+}
