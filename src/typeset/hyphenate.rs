@@ -17,12 +17,17 @@ pub(crate) fn language(tag: &str) -> Option<hypher::Lang> {
 }
 
 /// Whether a whitespace-delimited token may be hyphenated at all: never acronyms, numbers,
-/// addresses, codes, or anything with a slash.
+/// addresses, codes, or anything with a slash. Nor a compound with its own hyphen
+/// ("Marchetti-Ndiaye", "Wasser-Rahmenrichtlinie"): it breaks at that hyphen only, as in TeX,
+/// since a second hyphen in the same word ("Was-ser-Rahmen...") reads as a different compound.
 pub(crate) fn token_allows_hyphenation(token: &str) -> bool {
-    !token
-        .chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '/' | '@' | '\\' | '_' | '#' | '=' | '&'))
-        && !is_url_like(token)
+    !token.chars().any(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '/' | '@' | '\\' | '_' | '#' | '=' | '&' | '-' | '\u{2010}'
+            )
+    }) && !is_url_like(token)
 }
 
 /// URLs and e-mail addresses, which break at their own punctuation and never take a hyphen.
@@ -110,6 +115,7 @@ mod tests {
             assert!(!token_allows_hyphenation(t), "{t}");
         }
         assert!(token_allows_hyphenation("cooperation,"));
+        assert!(!token_allows_hyphenation("Wasser-Rahmenrichtlinie"));
         assert!(is_url_like("(https://x.org/y)."));
         assert!(!is_url_like("e.g."));
     }
