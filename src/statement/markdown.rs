@@ -130,7 +130,15 @@ impl Builder<'_> {
                     self.markup_error(offset, lang::STRAY_CLOSE.to_string());
                 }
             }
-            Err(message) => self.markup_error(offset, message),
+            Err(message) => {
+                // A faulty `<span ...>` still opens a span, so its `</span>` is no second error.
+                let trimmed = html.trim_start();
+                if trimmed.len() > 5 && trimmed[..5].eq_ignore_ascii_case("<span") {
+                    self.spans
+                        .push((Arc::from("und"), offset, trimmed.to_string()));
+                }
+                self.markup_error(offset, message)
+            }
         }
     }
 

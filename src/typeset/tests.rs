@@ -1,6 +1,8 @@
 //! Paragraph-level properties with real fonts: every word comes back, in order, and no line
 //! is wider than the measure (but for the allowed protrusion).
 
+use std::sync::Arc;
+
 use super::paragraph::{Piece, Setting, Typesetter};
 use crate::document::Tag;
 use crate::font::{FontSet, Shaper};
@@ -151,4 +153,231 @@ fn a_character_no_font_has_is_an_error_with_its_place() {
     let err = ts.set(&[p], &setting(300.0)).unwrap_err();
     assert_eq!(err.offset, Some(106));
     assert!(err.problem.to_string().contains("U+1F600"));
+}
+
+/// The text of each set line.
+fn line_texts(lines: &[super::paragraph::Line]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.runs.iter().map(|r| r.text.as_str()).collect())
+        .collect()
+}
+
+/// Statement text (it has a source offset) in `lang`, or the document's language.
+fn statement_piece(text: &str, lang: Option<&str>) -> Piece {
+    Piece {
+        lang: lang.map(Arc::from),
+        offset: Some(0),
+        ..piece(text, Style::default())
+    }
+}
+
+/// Sets `pieces` at every width from 40pt to 400pt in steps of 6pt.
+fn at_many_widths(language: &str, pieces: &[Piece], mut check: impl FnMut(f32, &[String])) {
+    let fonts = FontSet::bundled();
+    for step in 0..60 {
+        let width = 40.0 + 6.0 * step as f32;
+        let mut ts = Typesetter::new(Shaper::new(&fonts, language), language);
+        let lines = ts.set(pieces, &setting(width)).unwrap();
+        check(width, &line_texts(&lines));
+    }
+}
+
+const FRENCH: &str = "La ministre a souligné que « la coopération n’est pas une option ; \
+    c’est la seule voie » et a demandé : pourquoi attendre ? Agissons maintenant ! \
+    Le portail https://example.fr/donnees?annee=2026 ouvre à 14:00.";
+
+#[test]
+fn french_punctuation_gets_unbreakable_thin_spaces() {
+    at_many_widths("fr", &[statement_piece(FRENCH, None)], |width, lines| {
+        for (i, line) in lines.iter().enumerate() {
+            let first = line.chars().next().unwrap();
+            assert!(
+                !matches!(first, ';' | ':' | '!' | '?' | '»' | '\u{202F}'),
+                "width {width}: line {i} starts with {first:?}: {lines:?}"
+            );
+            assert!(
+                !line.trim_end().ends_with('«'),
+                "width {width}: line {i} ends with «: {lines:?}"
+            );
+        }
+        let text = lines.join(" ");
+        for mark in [
+            "\u{202F};",
+            "\u{202F}:",
+            "\u{202F}?",
+            "\u{202F}!",
+            "\u{202F}»",
+            "«\u{202F}",
+        ] {
+            assert!(text.contains(mark), "width {width}: no {mark:?} in {text}");
+        }
+        // URLs and times keep their punctuation as typed.
+        assert!(
+            !text.contains("donnees\u{202F}?") && !text.contains("14\u{202F}:"),
+            "{text}"
+        );
+    });
+}
+
+#[test]
+fn french_thin_spaces_are_added_where_none_was_typed_and_only_for_french() {
+    let fonts = FontSet::bundled();
+    let text = "Pourquoi? Voici: la «coopération»; enfin!";
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "fr"), "fr");
+    let lines = ts
+        .set(&[statement_piece(text, None)], &setting(400.0))
+        .unwrap();
+    assert_eq!(
+        line_texts(&lines),
+        [
+            "Pourquoi\u{202F}? Voici\u{202F}: la «\u{202F}coopération\u{202F}»\u{202F}; enfin\u{202F}!"
+        ]
+    );
+    // A French span in an English document gets them; English text and layout text do not.
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let pieces = [
+        statement_piece("Why? The ", None),
+        statement_piece("«Accord»", Some("fr-CA")),
+        piece(" Reference: x", Style::default()),
+    ];
+    let lines = ts.set(&pieces, &setting(400.0)).unwrap();
+    assert_eq!(
+        line_texts(&lines),
+        ["Why? The «\u{202F}Accord\u{202F}» Reference: x"]
+    );
+}
+
+#[test]
+fn french_thin_spaces_keep_their_width_in_justified_lines() {
+    let fonts = FontSet::bundled();
+    let text = FRENCH.repeat(4);
+    for width in [150.0, 220.0, 330.0] {
+        let mut ts = Typesetter::new(Shaper::new(&fonts, "fr"), "fr");
+        let lines = ts
+            .set(&[statement_piece(&text, None)], &setting(width))
+            .unwrap();
+        let mut thin = Vec::new();
+        let mut spaces = Vec::new();
+        for line in &lines[..lines.len() - 1] {
+            for run in &line.runs {
+                for g in &run.glyphs {
+                    match &run.text[g.text.clone()] {
+                        "\u{202F}" => thin.push(g.advance),
+                        " " => spaces.push(g.advance),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        assert!(!thin.is_empty());
+        // Half a space of 0.25 em at 11pt, whatever the line's stretch or shrink.
+        for w in &thin {
+            assert!(
+                (w - 0.5 * 0.25 * 11.0).abs() < 0.01,
+                "width {width}: {thin:?}"
+            );
+        }
+        let (lo, hi) = spaces
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(lo, hi), w| (lo.min(*w), hi.max(*w)));
+        assert!(
+            hi - lo > 0.1,
+            "width {width}: word spaces should vary: {lo}..{hi}"
+        );
+    }
+}
+
+#[test]
+fn spanish_opening_marks_never_end_a_line() {
+    // UAX #14 forbids a break after ¿ and ¡ (class OP), also when a space was typed after them.
+    let text = "¿Cómo garantizar el acceso al agua? ¡El agua que compartimos! \
+        Y dijo: ¿ por qué no ? ¡ Adelante ! "
+        .repeat(3);
+    at_many_widths("es", &[statement_piece(&text, None)], |width, lines| {
+        for line in lines {
+            let end = line.trim_end();
+            assert!(
+                !end.ends_with('¿') && !end.ends_with('¡'),
+                "width {width}: {lines:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn hyphenated_compounds_break_only_at_their_hyphen() {
+    let text = "Die Wasser-Rahmenrichtlinie und Frau Marchetti-Ndiaye sprachen lange.";
+    at_many_widths("de", &[statement_piece(text, None)], |width, lines| {
+        for line in &lines[..lines.len() - 1] {
+            let last = line.split_whitespace().last().unwrap();
+            if last.ends_with('-') {
+                assert!(
+                    matches!(last, "Wasser-" | "Marchetti-" | "Die" | "spra-"),
+                    "width {width}: broken inside a compound part: {lines:?}"
+                );
+                assert!(!last.ends_with("--"), "{lines:?}");
+            }
+        }
+        let joined: String = lines.concat();
+        assert!(
+            joined.contains("Rahmenrichtlinie") || width < 100.0,
+            "{lines:?}"
+        );
+    });
+    // The explicit hyphen is a break: at some width a line ends with it, with no hyphen added.
+    let mut seen = false;
+    at_many_widths("de", &[statement_piece(text, None)], |_, lines| {
+        seen |= lines
+            .iter()
+            .any(|l| l.ends_with("Wasser-") || l.ends_with("Marchetti-"));
+    });
+    assert!(seen);
+}
+
+#[test]
+fn a_span_is_hyphenated_with_its_own_language() {
+    let fonts = FontSet::bundled();
+    let word = "Wasserrahmenrichtlinie";
+    let german = super::hyphenate::points(word, super::hyphenate::language("de").unwrap());
+    let english = super::hyphenate::points(word, super::hyphenate::language("en").unwrap());
+    assert_ne!(
+        german, english,
+        "the test needs a word the languages split differently"
+    );
+    let mut breaks = Vec::new();
+    for lang in [Some("de"), Some("gsw"), None] {
+        let mut found = Vec::new();
+        for step in 0..40 {
+            let width = 60.0 + 3.0 * step as f32;
+            let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+            let pieces = [
+                statement_piece("The ", None),
+                statement_piece(word, lang),
+                statement_piece(" applies.", None),
+            ];
+            let lines = ts.set(&pieces, &setting(width)).unwrap();
+            for l in lines.iter().filter(|l| l.hyphenated) {
+                let text: String = l.runs.iter().map(|r| r.text.as_str()).collect();
+                let head = text.trim_end_matches('-').split(' ').next_back().unwrap();
+                // Only the span's word, not "ap-plies".
+                if word.starts_with(head) {
+                    found.push(head.len());
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        breaks.push(found);
+    }
+    assert!(
+        !breaks[0].is_empty() && breaks[0].iter().all(|p| german.contains(p)),
+        "{breaks:?} {german:?}"
+    );
+    // A language hypher lacks: no hyphenation, and no error.
+    assert!(breaks[1].is_empty(), "{breaks:?}");
+    assert!(
+        breaks[2].iter().all(|p| english.contains(p)),
+        "{breaks:?} {english:?}"
+    );
 }
