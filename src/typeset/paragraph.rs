@@ -42,10 +42,13 @@ const OTHER_BREAK_PENALTY: f32 = 100.0;
 /// the source word, while a soft hyphen makes them drop it and split the word in two.
 const HYPHEN_TEXT: &str = "-";
 
-/// The narrow no-break space of French punctuation, set as a fixed box of this fraction of
-/// the font's space (babel-french's \FBthinspace is half a space).
+/// The narrow no-break space of French punctuation (see `language`): never a break, never
+/// stretched.
 pub(super) const THIN_SPACE: char = '\u{202F}';
-const THIN_SPACE_WIDTH: f32 = 0.5;
+/// Its width, as a fraction of the font's word space: 0.2 em in Termes, within the usual 1/6 to 1/4 em of the French
+/// "fine". Much narrower and `pdftotext -raw` no longer sees a word break there, since the
+/// glyph it is drawn with (the no-break space, 1/3 em in Termes) then overlaps what follows.
+const THIN_SPACE_WIDTH: f32 = 0.8;
 
 /// A piece of paragraph text in one style, belonging to one structure node.
 #[derive(Debug, Clone)]
@@ -131,7 +134,7 @@ enum Content {
     Space {
         atom: usize,
     },
-    /// A fixed, unbreakable thin space (U+202F), drawn with the font's space glyph.
+    /// A fixed, unbreakable thin space (U+202F).
     ThinSpace {
         atom: usize,
     },
@@ -976,7 +979,7 @@ impl<'a> Typesetter<'a> {
                     let Item::Box { width, .. } = items[i] else {
                         continue;
                     };
-                    let glyph = self.space_glyph(atoms[*atom].font, ' ');
+                    let glyph = self.thin_space_glyph(atoms[*atom].font);
                     if let Some(run) = runs.last_mut() {
                         let base = run.text.len();
                         run.text.push(THIN_SPACE);
@@ -1020,6 +1023,18 @@ impl<'a> Typesetter<'a> {
     fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
         let glyphs = self.shape(font, &ch.to_string(), None);
         glyphs.first().map_or(0, |g| g.id)
+    }
+
+    /// The glyph a thin space is drawn with (its advance is ours): the font's own U+202F, else
+    /// its no-break space, a glyph of its own whose Unicode map can then say U+202F. The word
+    /// space glyph, the last resort, maps to U+0020, so the thin space needs an /ActualText,
+    /// which `pdftotext -raw` drops together with the gap.
+    fn thin_space_glyph(&mut self, font: FontId) -> u16 {
+        let ch = [THIN_SPACE, '\u{A0}']
+            .into_iter()
+            .find(|&c| self.shaper.covers(font, c))
+            .unwrap_or(' ');
+        self.space_glyph(font, ch)
     }
 
     fn hyphen_glyph(&mut self, font: FontId) -> (u16, f32) {

@@ -271,10 +271,10 @@ fn french_thin_spaces_keep_their_width_in_justified_lines() {
             }
         }
         assert!(!thin.is_empty());
-        // Half a space of 0.25 em at 11pt, whatever the line's stretch or shrink.
+        // 0.8 of a space of 0.25 em at 11pt, whatever the line's stretch or shrink.
         for w in &thin {
             assert!(
-                (w - 0.5 * 0.25 * 11.0).abs() < 0.01,
+                (w - 0.8 * 0.25 * 11.0).abs() < 0.01,
                 "width {width}: {thin:?}"
             );
         }
