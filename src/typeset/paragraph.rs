@@ -33,6 +33,14 @@ const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
 const URL_BREAK_PENALTY: f32 = 100.0;
 /// At most one hyphenated line end in this many lines, over a document.
 const HYPHENATED_LINES_PER_LINE: f32 = 8.0;
+/// How much looser than the tolerance a paragraph re-broken to save hyphens may be: word
+/// spaces up to 1.2 natural spaces at the default stretch and tolerance.
+const BUDGET_TOLERANCE: f32 = 1.43;
+/// A few lines may go further, up to word spaces of 1.28 natural spaces, to save a hyphen:
+/// at most one line in this many over the document, so that 95% of lines stay within
+/// `BUDGET_TOLERANCE`.
+const LOOSE_TOLERANCE: f32 = 2.0;
+const LOOSE_LINES_PER_LINE: f32 = 30.0;
 const SLASH_BREAK_PENALTY: f32 = 200.0;
 const OTHER_BREAK_PENALTY: f32 = 100.0;
 
@@ -94,6 +102,10 @@ pub(crate) struct Typesetter<'a> {
     hyphenation: HashMap<String, Rc<[usize]>>,
     /// Hyphenated line ends the document may still have (see `within_hyphen_budget`).
     hyphen_budget: f32,
+    /// Lines looser than `BUDGET_TOLERANCE` the document may still have; it starts at half a
+    /// line, so a document's first loose line comes after some fifteen lines (see
+    /// `within_hyphen_budget`).
+    loose_budget: f32,
     pub warnings: Vec<String>,
 }
 
@@ -163,6 +175,7 @@ impl<'a> Typesetter<'a> {
             language: hyphenate::language(language),
             hyphenation: HashMap::new(),
             hyphen_budget: 0.0,
+            loose_budget: 0.5,
             warnings: Vec::new(),
         }
     }
@@ -245,6 +258,15 @@ impl<'a> Typesetter<'a> {
                 self.warnings.push(format!(
                     "the word `{word}` is wider than the measure and sticks out"
                 ));
+            } else if br.ratio > params.emergency_tolerance {
+                let words: Vec<&str> = text[item_text(&contents, start..br.end)]
+                    .split_whitespace()
+                    .collect();
+                self.warnings.push(format!(
+                    "the line `{}` has loose word spaces: nothing else fits the measure \
+                     (allowing hyphenation or rewording would help)",
+                    words.join(" ")
+                ));
             }
             lines.push(line);
             start = br.end + 1;
@@ -254,8 +276,9 @@ impl<'a> Typesetter<'a> {
 
     /// Keeps hyphenated line ends below one line in eight over the document: a paragraph that
     /// would overspend the budget (what earlier paragraphs left, plus an eighth of its own
-    /// lines) is broken again with dearer hyphens. TeX has no such rule; readers notice
-    /// stacks of hyphens more than a slightly looser line.
+    /// lines) is broken again with dearer hyphens, within `BUDGET_TOLERANCE`, then with one
+    /// line up to `LOOSE_TOLERANCE` if the document's loose-line budget allows. TeX has no
+    /// such rule; readers notice stacks of hyphens more than a slightly looser line.
     fn within_hyphen_budget(
         &mut self,
         items: &[Item],
@@ -270,9 +293,20 @@ impl<'a> Typesetter<'a> {
                 .count() as f32
         };
         let available = self.hyphen_budget + breaks.len() as f32 / HYPHENATED_LINES_PER_LINE;
+        let loose_available = self.loose_budget + breaks.len() as f32 / LOOSE_LINES_PER_LINE;
+        let even = params.tolerance * BUDGET_TOLERANCE;
+        let loose = |breaks: &[linebreak::Break]| breaks.iter().filter(|b| b.ratio > even).count();
         let mut best = breaks;
         let mut used = hyphens(items, &best);
-        for factor in [4.0, 15.0, 60.0] {
+        // Dearer hyphens first within `BUDGET_TOLERANCE`; then, while the document can afford
+        // it, with a line or two up to `LOOSE_TOLERANCE`.
+        let attempts = [
+            (4.0, even),
+            (15.0, even),
+            (60.0, even),
+            (60.0, params.tolerance * LOOSE_TOLERANCE),
+        ];
+        for (factor, tolerance) in attempts {
             if used < available || used == 0.0 {
                 break;
             }
@@ -293,16 +327,21 @@ impl<'a> Typesetter<'a> {
                     other => other,
                 })
                 .collect();
-            let trial = linebreak::break_lines(&dearer, &|_| width, params);
+            let trial_params = Params {
+                tolerance,
+                ..*params
+            };
+            let trial = linebreak::break_lines(&dearer, &|_| width, &trial_params);
             let trial_used = hyphens(&dearer, &trial);
-            // Fewer hyphens, but never at the price of a line looser than the first pass allows.
-            let even = trial.iter().all(|b| b.ratio <= params.tolerance);
-            if trial_used < used && even {
+            let affordable = trial.iter().all(|b| b.ratio <= tolerance)
+                && loose(&trial) <= loose(&best).max(loose_available.floor() as usize);
+            if trial_used < used && affordable {
                 best = trial;
                 used = trial_used;
             }
         }
         self.hyphen_budget = available - used;
+        self.loose_budget = loose_available - loose(&best) as f32;
         best
     }
 
@@ -781,13 +820,22 @@ impl<'a> Typesetter<'a> {
         };
         let clamped = ratio.clamp(-1.0, 1.0);
         let hscale = 1.0 + clamped * expansion;
-        // Space per glue: what the ratio gives, plus any emergency excess spread over the glue.
+        let kerning = kerning_kept(atoms, contents, &used);
+        // What damping the kerning adds to the line's width, in points.
+        let widening = -(1.0 - kerning.kept) * kerning.total * size * hscale;
+        // Space per glue: what the ratio gives, plus any emergency excess spread over the glue,
+        // less what damped kerning widened the words by.
         let glue_count = used
             .iter()
             .filter(|&&i| matches!(items[i], Item::Glue { .. }))
             .count();
+        let justified = !(ragged || (last_line && natural <= target));
         let excess = if ratio > 1.0 && glue_count > 0 {
             (target - (box_width * hscale + natural - box_width + stretch)) / glue_count as f32
+        } else {
+            0.0
+        } - if justified && glue_count > 0 {
+            widening / glue_count as f32
         } else {
             0.0
         };
@@ -795,10 +843,11 @@ impl<'a> Typesetter<'a> {
             if clamped >= 0.0 {
                 width + clamped * st + excess
             } else {
-                width + clamped * sh
+                width + clamped * sh + excess
             }
         };
         let line_width = box_width * hscale
+            + widening
             + used
                 .iter()
                 .map(|&i| match items[i] {
@@ -878,7 +927,7 @@ impl<'a> Typesetter<'a> {
                         };
                         run.glyphs.push(PlacedGlyph {
                             id: g.id,
-                            advance: g.advance * size,
+                            advance: (g.advance - (1.0 - kerning.kept) * g.kern) * size,
                             x_offset: g.x_offset * size,
                             y_offset: g.y_offset * size,
                             text: range,
@@ -947,6 +996,51 @@ impl<'a> Typesetter<'a> {
         let glyphs = self.shape(font, "-");
         glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
     }
+}
+
+/// The kerning of a line's words, and the share of it to keep.
+struct Kerning {
+    /// Sum over the line's glyphs, in em.
+    total: f32,
+    /// 1 keeps the font's kerning; less damps it.
+    kept: f32,
+}
+
+/// Kerning may move letters by at most this much on average over a line, in em. A font's
+/// strong pairs (To, Av, We: up to 0.1 em in Termes) are a fine adjustment in a full line, but
+/// in a few short words they add up to a tracking of their own, which readers and quality checks
+/// (mean letter gap within 0.012 em of zero) see as letter spacing.
+const MAX_MEAN_KERN: f32 = 0.009;
+
+/// Damps a line's kerning just enough that the mean over its letter pairs stays within
+/// [`MAX_MEAN_KERN`]; full lines never come near it.
+fn kerning_kept(atoms: &[Atom], contents: &[Content], used: &[usize]) -> Kerning {
+    let (mut total, mut glyphs, mut words) = (0.0f32, 0usize, 0usize);
+    let mut in_word = false;
+    for &i in used {
+        match &contents[i] {
+            Content::Glyphs {
+                atom, glyphs: g, ..
+            } => {
+                let gs = &atoms[*atom].glyphs[g.clone()];
+                total += gs.iter().map(|g| g.kern).sum::<f32>();
+                glyphs += gs.len();
+                if !in_word && !gs.is_empty() {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+            Content::Space { .. } => in_word = false,
+            _ => {}
+        }
+    }
+    let pairs = glyphs.saturating_sub(words);
+    let kept = if pairs == 0 || total.abs() <= MAX_MEAN_KERN * pairs as f32 {
+        1.0
+    } else {
+        MAX_MEAN_KERN * pairs as f32 / total.abs()
+    };
+    Kerning { total, kept }
 }
 
 fn protrusion(

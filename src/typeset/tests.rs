@@ -142,6 +142,56 @@ fn an_overlong_word_is_reported() {
 }
 
 #[test]
+fn kerning_is_damped_on_short_lines_only() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    // Mean kerning per letter pair inside words, in em: how far the placed advances differ
+    // from the font's own, as a letter-spacing check measures it.
+    let mean_kern = |line: &super::paragraph::Line| {
+        let (mut total, mut pairs) = (0.0f32, 0usize);
+        for run in &line.runs {
+            let font = fonts.get(run.font);
+            let face = ttf_parser::Face::parse(font.bytes(), 0).unwrap();
+            for word in run.text.split(' ').filter(|w| !w.is_empty()) {
+                pairs += word.chars().count() - 1;
+            }
+            for g in run
+                .glyphs
+                .iter()
+                .filter(|g| &run.text[g.text.clone()] != " ")
+            {
+                let own = face.glyph_hor_advance(ttf_parser::GlyphId(g.id)).unwrap() as f32
+                    / font.units_per_em;
+                total += g.advance / run.size - own;
+            }
+        }
+        total / pairs as f32
+    };
+    let text = "To everyone who worked for this day:";
+    let undamped: f32 = text
+        .split(' ')
+        .map(|w| ts.shaper.shape(0, w).iter().map(|g| g.kern).sum::<f32>())
+        .sum::<f32>()
+        / (text.chars().filter(|c| *c != ' ').count() - 6) as f32;
+    assert!(undamped < -0.01, "Termes kerns this line by {undamped} em");
+    let short = ts
+        .set(&[piece(text, Style::default())], &setting(400.0))
+        .unwrap();
+    let damped = mean_kern(&short[0]);
+    assert!(
+        (-0.0091..0.0).contains(&damped),
+        "{damped} em per pair after damping"
+    );
+    // A full line keeps the font's kerning as it is.
+    let long = "The ministers agreed on measures to protect the river basin for years. ".repeat(6);
+    let lines = ts
+        .set(&[piece(long.trim(), Style::default())], &setting(300.0))
+        .unwrap();
+    let full = mean_kern(&lines[0]);
+    assert!(full > -0.008 && full < 0.0, "{full}");
+}
+
+#[test]
 fn a_character_no_font_has_is_an_error_with_its_place() {
     let fonts = FontSet::bundled();
     let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
