@@ -20,6 +20,7 @@ fn setting(width: f32) -> Setting {
         expansion: 0.02,
         protrusion: true,
         tolerance: 1.0,
+        rtl: false,
     }
 }
 
