@@ -440,6 +440,23 @@ mod tests {
     }
 
     #[test]
+    fn arabic_is_shaped_right_to_left_with_joining_forms_and_lam_alef() {
+        let set = FontSet::bundled();
+        let shaper = Shaper::new(&set, "ar");
+        let naskh = shaper.font_for(Style::default(), 'ب').unwrap();
+        // Logical order back, whatever the direction: clusters ascend.
+        let word = shaper.shape(naskh, "بيان", true);
+        assert!(word.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+        // Joined, a letter takes another form than alone.
+        let alone = shaper.shape(naskh, "ب", true)[0].id;
+        assert_ne!(word[0].id, alone, "initial beh");
+        // Lam-alef: one glyph with ink for the two letters.
+        let la = shaper.shape(naskh, "لا", true);
+        assert_eq!(la.iter().filter(|g| g.advance > 0.0).count(), 1, "{la:?}");
+        assert_eq!(la[0].cluster, 0);
+    }
+
+    #[test]
     fn styles_pick_their_faces() {
         let set = FontSet::bundled();
         let bold = Style {
