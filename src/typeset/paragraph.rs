@@ -153,6 +153,9 @@ fn is_ignorable(c: char) -> bool {
 fn protrusion_factor(c: char) -> f32 {
     match c {
         '.' | ',' | '-' | '\u{2010}' | '\u{AD}' => 0.7,
+        // Arabic comma and semicolon, as their Latin counterparts.
+        '\u{060C}' => 0.7,
+        '\u{061B}' => 0.5,
         '\u{2019}' | '\u{201D}' | '\'' | '"' => 0.7,
         ':' | ';' => 0.5,
         '\u{2013}' => 0.3,
