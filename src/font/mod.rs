@@ -276,15 +276,19 @@ pub struct Shaper<'a> {
     /// Made on first use: most documents use a few of the fonts.
     faces: Vec<OnceCell<rustybuzz::Face<'a>>>,
     language: Option<rustybuzz::Language>,
-    /// Shape plans by font and script: building one reads the font's lookups, which costs
-    /// more than shaping a word.
-    plans: RefCell<HashMap<(FontId, rustybuzz::Script), Rc<rustybuzz::ShapePlan>>>,
+    /// Shape plans by font, script and direction: building one reads the font's lookups,
+    /// which costs more than shaping a word; the direction selects different lookups
+    /// (Arabic joining, mirrored brackets).
+    plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     /// Which of the first `COVERAGE_CACHED` code points each font has: 0 not asked yet,
     /// 1 yes, 2 no. Coverage is asked for every character of every paragraph.
     coverage: RefCell<Vec<Vec<u8>>>,
 }
 
 const COVERAGE_CACHED: usize = 0x3000;
+
+/// Font, script, and whether the run is right to left.
+type PlanKey = (FontId, rustybuzz::Script, bool);
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
@@ -350,8 +354,13 @@ impl<'a> Shaper<'a> {
             .unwrap_or_else(|| self.set.primary(style))
     }
 
-    /// Shapes one run of text in one font, left to right, with kerning and ligatures.
-    pub fn shape(&self, font: FontId, text: &str) -> Vec<Glyph> {
+    /// Shapes one run of text in one font and one direction, with kerning, ligatures and,
+    /// right to left, joining forms and mirrored brackets.
+    ///
+    /// The glyphs come back in logical order (clusters ascending) whatever the direction, so
+    /// that breaking, widths and text ranges work the same for both; a right-to-left run is
+    /// reversed again when its line is laid out (see `paragraph::Typesetter::line`).
+    pub fn shape(&self, font: FontId, text: &str, rtl: bool) -> Vec<Glyph> {
         let face = self.face(font);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
@@ -359,16 +368,27 @@ impl<'a> Shaper<'a> {
             buffer.set_language(lang.clone());
         }
         buffer.guess_segment_properties();
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        let direction = if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        };
+        buffer.set_direction(direction);
+        if rtl {
+            // Marks keep their own characters: a mark glyph merged into its base's cluster
+            // would map to no text, which PDF/UA refuses, or share its base's text, which
+            // stops the run from being written as one reversed string.
+            buffer.set_cluster_level(rustybuzz::BufferClusterLevel::Characters);
+        }
         let script = buffer.script();
         let plan = self
             .plans
             .borrow_mut()
-            .entry((font, script))
+            .entry((font, script, rtl))
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
                     face,
-                    rustybuzz::Direction::LeftToRight,
+                    direction,
                     Some(script),
                     self.language.as_ref(),
                     &[],
@@ -377,7 +397,7 @@ impl<'a> Shaper<'a> {
             .clone();
         let output = rustybuzz::shape_with_plan(face, &plan, buffer);
         let upem = self.set.fonts[font].units_per_em;
-        output
+        let mut glyphs: Vec<Glyph> = output
             .glyph_infos()
             .iter()
             .zip(output.glyph_positions())
@@ -391,7 +411,11 @@ impl<'a> Shaper<'a> {
                 x_offset: pos.x_offset as f32 / upem,
                 y_offset: pos.y_offset as f32 / upem,
             })
-            .collect()
+            .collect();
+        if rtl {
+            glyphs.reverse();
+        }
+        glyphs
     }
 }
 
@@ -425,11 +449,28 @@ mod tests {
     fn shaping_kerns_and_ligates() {
         let set = FontSet::bundled();
         let shaper = Shaper::new(&set, "en");
-        let fi = shaper.shape(0, "fi");
+        let fi = shaper.shape(0, "fi", false);
         assert_eq!(fi.len(), 1, "fi ligature");
-        let av = shaper.shape(0, "AV");
-        let a = shaper.shape(0, "A");
+        let av = shaper.shape(0, "AV", false);
+        let a = shaper.shape(0, "A", false);
         assert!(av[0].advance < a[0].advance, "A-V kerning");
+    }
+
+    #[test]
+    fn arabic_is_shaped_right_to_left_with_joining_forms_and_lam_alef() {
+        let set = FontSet::bundled();
+        let shaper = Shaper::new(&set, "ar");
+        let naskh = shaper.font_for(Style::default(), 'ب').unwrap();
+        // Logical order back, whatever the direction: clusters ascend.
+        let word = shaper.shape(naskh, "بيان", true);
+        assert!(word.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+        // Joined, a letter takes another form than alone.
+        let alone = shaper.shape(naskh, "ب", true)[0].id;
+        assert_ne!(word[0].id, alone, "initial beh");
+        // Lam-alef: one glyph with ink for the two letters.
+        let la = shaper.shape(naskh, "لا", true);
+        assert_eq!(la.iter().filter(|g| g.advance > 0.0).count(), 1, "{la:?}");
+        assert_eq!(la[0].cluster, 0);
     }
 
     #[test]

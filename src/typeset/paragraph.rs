@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
+use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::hyphenate::{self, SOFT_HYPHEN};
@@ -73,6 +74,10 @@ pub(crate) struct Setting {
     pub expansion: f32,
     pub protrusion: bool,
     pub tolerance: f32,
+    /// The paragraph's base direction is right to left (the statement's language is written
+    /// so): bidi levels start at 1, and `Align::Left`/`Right` keep their page meaning, so the
+    /// caller passes `Align::Right` for the start of an RTL line.
+    pub rtl: bool,
 }
 
 /// A set line: runs positioned relative to the block's left edge and the line's baseline.
@@ -95,7 +100,7 @@ pub(crate) struct MissingGlyph {
 /// Per-document state: faces, the shaping cache, the hyphenation language, warnings.
 pub(crate) struct Typesetter<'a> {
     pub shaper: Shaper<'a>,
-    /// Shaped words, per font.
+    /// Shaped words, per font and direction (index `2 * font + rtl`).
     cache: Vec<HashMap<String, Rc<[Glyph]>>>,
     language: Option<hypher::Lang>,
     /// Hyphenation points of the words seen so far; words repeat.
@@ -113,6 +118,9 @@ struct Atom {
     range: Range<usize>,
     font: FontId,
     tag: Tag,
+    /// Bidi embedding level; odd is right to left. 0 in paragraphs without RTL text.
+    level: u8,
+    /// In logical order, even when shaped right to left.
     glyphs: Rc<[Glyph]>,
 }
 
@@ -157,6 +165,9 @@ fn is_ignorable(c: char) -> bool {
 fn protrusion_factor(c: char) -> f32 {
     match c {
         '.' | ',' | '-' | '\u{2010}' | '\u{AD}' => 0.7,
+        // Arabic comma and semicolon, as their Latin counterparts.
+        '\u{060C}' => 0.7,
+        '\u{061B}' => 0.5,
         '\u{2019}' | '\u{201D}' | '\'' | '"' => 0.7,
         ':' | ';' => 0.5,
         '\u{2013}' => 0.3,
@@ -171,7 +182,7 @@ impl<'a> Typesetter<'a> {
         let fonts = shaper.fonts().len();
         Typesetter {
             shaper,
-            cache: vec![HashMap::new(); fonts],
+            cache: vec![HashMap::new(); 2 * fonts],
             language: hyphenate::language(language),
             hyphenation: HashMap::new(),
             hyphen_budget: 0.0,
@@ -180,12 +191,13 @@ impl<'a> Typesetter<'a> {
         }
     }
 
-    fn shape(&mut self, font: FontId, text: &str) -> Rc<[Glyph]> {
-        if let Some(g) = self.cache[font].get(text) {
+    fn shape(&mut self, font: FontId, text: &str, rtl: bool) -> Rc<[Glyph]> {
+        let cache = &mut self.cache[2 * font + rtl as usize];
+        if let Some(g) = cache.get(text) {
             return g.clone();
         }
-        let glyphs: Rc<[Glyph]> = self.shaper.shape(font, text).into();
-        self.cache[font].insert(text.to_string(), glyphs.clone());
+        let glyphs: Rc<[Glyph]> = self.shaper.shape(font, text, rtl).into();
+        cache.insert(text.to_string(), glyphs.clone());
         glyphs
     }
 
@@ -202,7 +214,8 @@ impl<'a> Typesetter<'a> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
-        let atoms = self.atoms(&text, pieces, &spans)?;
+        let levels = bidi_levels(&text, s.rtl);
+        let atoms = self.atoms(&text, pieces, &spans, levels.as_deref())?;
         let opportunities = self.opportunities(&text, s.balance);
         let (items, contents) = self.items(&text, &atoms, &opportunities, s);
         if items.len() <= 2 {
@@ -248,7 +261,15 @@ impl<'a> Typesetter<'a> {
         let mut lines = Vec::with_capacity(breaks.len());
         let mut start = 0;
         for br in &breaks {
-            let line = self.line(&text, &atoms, &items, &contents, start..br.end, s);
+            let line = self.line(
+                &text,
+                &atoms,
+                &items,
+                &contents,
+                levels.as_deref(),
+                start..br.end,
+                s,
+            );
             if br.overfull {
                 let word: String = text[item_text(&contents, start..br.end)]
                     .split_whitespace()
@@ -351,15 +372,23 @@ impl<'a> Typesetter<'a> {
         text: &str,
         pieces: &[Piece],
         spans: &[(Range<usize>, usize)],
+        levels: Option<&[u8]>,
     ) -> Result<Vec<Atom>, MissingGlyph> {
         let mut atoms = Vec::new();
         let mut preferred_by_style: Vec<(Style, FontId)> = Vec::new();
+        let level_at = |at: usize| levels.map_or(0, |l| l[at]);
         for (range, piece_index) in spans {
             let piece = &pieces[*piece_index];
             let preferred = match preferred_by_style.iter().find(|p| p.0 == piece.style) {
                 Some(&(_, f)) => f,
                 None => {
-                    let f = self.shaper.preferred(piece.style, text);
+                    // With right-to-left letters, the font of those letters: an Arabic
+                    // paragraph quoting "UNHCR" is still set in the Arabic font, digits and
+                    // punctuation included, and only the Latin letters fall back.
+                    let f = match levels {
+                        Some(_) => self.shaper.preferred(piece.style, &rtl_letters(text)),
+                        None => self.shaper.preferred(piece.style, text),
+                    };
                     preferred_by_style.push((piece.style, f));
                     f
                 }
@@ -368,11 +397,13 @@ impl<'a> Typesetter<'a> {
             let flush =
                 |atoms: &mut Vec<Atom>, ts: &mut Self, from: usize, to: usize, font: FontId| {
                     if from < to {
-                        let glyphs = ts.shape(font, &text[from..to]);
+                        let level = level_at(from);
+                        let glyphs = ts.shape(font, &text[from..to], level % 2 == 1);
                         atoms.push(Atom {
                             range: from..to,
                             font,
                             tag: piece.tag,
+                            level,
                             glyphs,
                         });
                     }
@@ -385,6 +416,13 @@ impl<'a> Typesetter<'a> {
                         flush(&mut atoms, self, from, at, font);
                     }
                     continue;
+                }
+                // A change of direction ends a run: each is shaped in its own direction.
+                if let Some((from, font)) = current
+                    && level_at(from) != level_at(at)
+                {
+                    flush(&mut atoms, self, from, at, font);
+                    current = None;
                 }
                 let font = match current {
                     Some((_, f)) if !ch.is_alphabetic() && self.shaper.covers(f, ch) => f,
@@ -751,6 +789,7 @@ impl<'a> Typesetter<'a> {
         atoms: &[Atom],
         items: &[Item],
         contents: &[Content],
+        levels: Option<&[u8]>,
         range: Range<usize>,
         s: &Setting,
     ) -> Line {
@@ -859,25 +898,57 @@ impl<'a> Typesetter<'a> {
                     _ => 0.0,
                 })
                 .sum::<f32>();
-        let mut x = match s.align {
-            _ if !ragged && !last_line => 0.0,
-            Align::Left => 0.0,
-            Align::Center => ((s.width - line_width) / 2.0).max(0.0),
-            Align::Right => (s.width - line_width).max(0.0),
+        let mut x = if s.rtl {
+            // Mirrored: a line starts at the right edge, the indent is on the right, and what
+            // protrudes at the (logical) end hangs into the left margin.
+            let indent: f32 = used
+                .iter()
+                .filter(|&&i| matches!(contents[i], Content::Indent))
+                .map(|&i| match items[i] {
+                    Item::Box { width, .. } => width,
+                    _ => 0.0,
+                })
+                .sum();
+            match s.align {
+                Align::Center if ragged || last_line => ((s.width - line_width) / 2.0).max(0.0),
+                Align::Left if ragged || last_line => 0.0,
+                _ => s.width - indent - line_width,
+            }
+        } else {
+            match s.align {
+                _ if !ragged && !last_line => 0.0,
+                Align::Left => 0.0,
+                Align::Center => ((s.width - line_width) / 2.0).max(0.0),
+                Align::Right => (s.width - line_width).max(0.0),
+            }
         };
-        if !ragged && last_line && s.align != Align::Left {
+        if !s.rtl && !ragged && last_line && s.align != Align::Left {
             // Justified text's last line follows the block alignment only for centred blocks.
             if s.align == Align::Center {
                 x = ((s.width - line_width) / 2.0).max(0.0);
             }
         }
 
-        let mut runs: Vec<TextRun> = Vec::new();
-        let mut run_key: Option<(FontId, Tag)> = None;
+        // Runs in logical order, each of one font, node and bidi level; reordered for the
+        // page below.
+        let mut runs: Vec<(u8, TextRun)> = Vec::new();
+        let new_run = |font: FontId, tag: Tag| TextRun {
+            x: 0.0,
+            y: 0.0,
+            font,
+            size,
+            hscale,
+            color: s.color,
+            glyphs: Vec::new(),
+            text: String::new(),
+            tag,
+        };
         for &i in &used {
             match &contents[i] {
                 Content::Indent => {
-                    if let Item::Box { width, .. } = items[i] {
+                    if let Item::Box { width, .. } = items[i]
+                        && !s.rtl
+                    {
                         x += width;
                     }
                 }
@@ -887,26 +958,13 @@ impl<'a> Typesetter<'a> {
                     text: tr,
                 } => {
                     let atom = &atoms[*atom];
-                    let key = (atom.font, atom.tag);
-                    if run_key != Some(key) {
-                        let x0 = match runs.last() {
-                            Some(r) => r.x + r.width(),
-                            None => x,
-                        };
-                        runs.push(TextRun {
-                            x: x0,
-                            y: 0.0,
-                            font: atom.font,
-                            size,
-                            hscale,
-                            color: s.color,
-                            glyphs: Vec::new(),
-                            text: String::new(),
-                            tag: atom.tag,
-                        });
-                        run_key = Some(key);
+                    if !matches!(runs.last(), Some((level, r))
+                        if *level == atom.level && r.font == atom.font && r.tag == atom.tag)
+                    {
+                        runs.push((atom.level, new_run(atom.font, atom.tag)));
                     }
-                    let run = runs.last_mut().expect("a run was just ensured");
+                    let run = &mut runs.last_mut().expect("a run was just ensured").1;
+                    let rtl = atom.level % 2 == 1;
                     let gs = &atom.glyphs[glyphs.clone()];
                     let base = run.text.len();
                     run.text.push_str(&text[tr.clone()]);
@@ -920,7 +978,11 @@ impl<'a> Typesetter<'a> {
                             .unwrap_or(tr.end)
                             .min(tr.end);
                         let shared = k > 0 && gs[k - 1].cluster == g.cluster;
-                        let range = if shared {
+                        // The further glyphs of a cluster map to no text of their own left to
+                        // right; right to left (where marks have clusters of their own, see
+                        // `Shaper::shape`) they share the cluster's text, which krilla writes
+                        // as one /ActualText span.
+                        let range = if shared && !rtl {
                             base + from - tr.start..base + from - tr.start
                         } else {
                             base + from - tr.start..base + to - tr.start
@@ -945,24 +1007,30 @@ impl<'a> Typesetter<'a> {
                         continue;
                     };
                     let set = set_glue(width, stretch, shrink);
-                    let font = atoms[*atom].font;
-                    if let Some(run) = runs.last_mut() {
-                        let glyph = self.space_glyph(font, ch);
-                        let base = run.text.len();
-                        run.text.push(ch);
-                        run.glyphs.push(PlacedGlyph {
-                            id: glyph,
-                            advance: set / run.hscale,
-                            x_offset: 0.0,
-                            y_offset: 0.0,
-                            text: base..run.text.len(),
-                        });
+                    let prev = &atoms[*atom];
+                    let font = prev.font;
+                    // A space takes its own level (between runs of two directions it may
+                    // belong to neither); left-to-right paragraphs have one level.
+                    let level = levels.map_or(0, |l| l[prev.range.end]);
+                    if !matches!(runs.last(), Some((l, _)) if *l == level) {
+                        runs.push((level, new_run(font, prev.tag)));
                     }
+                    let glyph = self.space_glyph(font, ch);
+                    let run = &mut runs.last_mut().expect("a run was just ensured").1;
+                    let base = run.text.len();
+                    run.text.push(ch);
+                    run.glyphs.push(PlacedGlyph {
+                        id: glyph,
+                        advance: set / run.hscale,
+                        x_offset: 0.0,
+                        y_offset: 0.0,
+                        text: base..run.text.len(),
+                    });
                 }
                 Content::Hyphen { atom } => {
                     let font = atoms[*atom].font;
                     let (glyph, advance) = self.hyphen_glyph(font);
-                    if let Some(run) = runs.last_mut() {
+                    if let Some((_, run)) = runs.last_mut() {
                         let base = run.text.len();
                         run.text.push_str(HYPHEN_TEXT);
                         run.glyphs.push(PlacedGlyph {
@@ -977,6 +1045,7 @@ impl<'a> Typesetter<'a> {
                 Content::Break | Content::Fill => {}
             }
         }
+        let runs = visual_order(runs, x);
         let ends_inside_word = !ends_with_hyphen
             && matches!(end_item, Item::Penalty { penalty, .. } if penalty < INFINITE_PENALTY && penalty > -INFINITE_PENALTY)
             && matches!(items.get(range.end + 1), Some(Item::Box { .. }));
@@ -988,12 +1057,12 @@ impl<'a> Typesetter<'a> {
     }
 
     fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
-        let glyphs = self.shape(font, &ch.to_string());
+        let glyphs = self.shape(font, &ch.to_string(), false);
         glyphs.first().map_or(0, |g| g.id)
     }
 
     fn hyphen_glyph(&mut self, font: FontId) -> (u16, f32) {
-        let glyphs = self.shape(font, "-");
+        let glyphs = self.shape(font, "-", false);
         glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
     }
 }
@@ -1056,6 +1125,90 @@ fn protrusion(
     }
     let ch = text[..text_end].chars().next_back().unwrap_or(' ');
     protrusion_factor(ch) * atom.glyphs[glyph_end - 1].advance * size
+}
+
+/// Bidi embedding levels by byte, when the paragraph needs the bidi algorithm: its base
+/// direction is right to left, or it has a right-to-left character. A paragraph of
+/// left-to-right text only (every English one) gets `None` and is never analysed.
+fn bidi_levels(text: &str, rtl: bool) -> Option<Vec<u8>> {
+    if !rtl && !text.chars().any(is_rtl_char) {
+        return None;
+    }
+    let base = if rtl { Level::rtl() } else { Level::ltr() };
+    let info = BidiInfo::new(text, Some(base));
+    Some(info.levels.iter().map(|l| l.number()).collect())
+}
+
+/// A character that starts a right-to-left run or embedding. Cheap for Latin, Greek and
+/// Cyrillic text, which never reaches the class lookup.
+fn is_rtl_char(c: char) -> bool {
+    (c >= '\u{0590}' || matches!(c, '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}'))
+        && matches!(
+            bidi_class(c),
+            BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
+        )
+}
+
+/// The right-to-left letters of a text, which choose its font.
+fn rtl_letters(text: &str) -> String {
+    text.chars()
+        .filter(|&c| c.is_alphabetic() && is_rtl_char(c))
+        .collect()
+}
+
+/// Logical-order runs to the page: reordered by their levels (UAX #9 rule L2), the glyphs
+/// of right-to-left runs reversed, and placed from `x` rightwards. A run's text stays in
+/// logical order; each glyph still names its own part of it.
+fn visual_order(runs: Vec<(u8, TextRun)>, x: f32) -> Vec<TextRun> {
+    let mut ordered: Vec<TextRun> = if runs.iter().all(|(level, _)| *level == 0) {
+        runs.into_iter().map(|(_, r)| r).collect()
+    } else {
+        let levels: Vec<Level> = runs
+            .iter()
+            .map(|(l, _)| Level::new(*l).unwrap_or_else(|_| Level::ltr()))
+            .collect();
+        let order = BidiInfo::reorder_visual(&levels);
+        let mut slots: Vec<Option<(u8, TextRun)>> = runs.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|i| slots[i].take())
+            .map(|(level, mut run)| {
+                if level % 2 == 1 {
+                    reverse_keeping_marks(&mut run.glyphs);
+                }
+                run
+            })
+            .collect()
+    };
+    let mut at = x;
+    for run in &mut ordered {
+        run.x = at;
+        at += run.width();
+    }
+    ordered
+}
+
+/// Reverses logical-order glyphs into visual order, except that the zero-advance glyphs
+/// after a base (Arabic vowel marks, shadda, the rest of a lam-alef) still follow it, their
+/// offsets moved so that they are drawn where the shaper put them. Text extraction (poppler)
+/// attaches a mark to the glyph before it; a mark written before its base is read as a
+/// separate character, on a line of its own when it is raised.
+fn reverse_keeping_marks(glyphs: &mut Vec<PlacedGlyph>) {
+    let mut units: Vec<Vec<PlacedGlyph>> = Vec::new();
+    for g in glyphs.drain(..) {
+        match units.last_mut() {
+            Some(unit) if g.advance == 0.0 && g.y_offset != 0.0 => unit.push(g),
+            _ => units.push(vec![g]),
+        }
+    }
+    for unit in units.into_iter().rev() {
+        let mut pen = 0.0;
+        for mut g in unit {
+            g.x_offset -= pen;
+            pen += g.advance;
+            glyphs.push(g);
+        }
+    }
 }
 
 /// What ends a paragraph or a line broken by hand, as in TeX: no break before the fill glue,

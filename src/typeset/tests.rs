@@ -20,6 +20,7 @@ fn setting(width: f32) -> Setting {
         expansion: 0.02,
         protrusion: true,
         tolerance: 1.0,
+        rtl: false,
     }
 }
 
@@ -200,4 +201,60 @@ fn a_character_no_font_has_is_an_error_with_its_place() {
     let err = ts.set(&[p], &setting(300.0)).unwrap_err();
     assert_eq!(err.offset, Some(106));
     assert!(err.problem.to_string().contains("U+1F600"));
+}
+
+#[test]
+fn a_mixed_arabic_latin_and_digits_line_is_laid_out_right_to_left() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "ar"), "ar");
+    let s = Setting {
+        rtl: true,
+        align: Align::Right,
+        justify: false,
+        hyphenate: false,
+        ..setting(400.0)
+    };
+    // "the United Nations (UN) in 2026", logically: Arabic, Latin, Arabic, digits.
+    let lines = ts
+        .set(&[piece("الأمم المتحدة (UN) في 2026", Style::default())], &s)
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    let runs = &lines[0].runs;
+    let x_of = |needle: &str| {
+        runs.iter()
+            .find(|r| r.text.contains(needle))
+            .unwrap_or_else(|| panic!("no run with {needle}: {runs:#?}"))
+            .x
+    };
+    // Visually, left to right: 2026, في, (UN), المتحدة, الأمم.
+    assert!(x_of("2026") < x_of("في"), "{runs:#?}");
+    assert!(x_of("في") < x_of("UN"), "{runs:#?}");
+    // The two Arabic words share a run; its decreasing text ranges (below) put المتحدة
+    // left of الأمم.
+    assert!(x_of("UN") < x_of("الأمم"), "{runs:#?}");
+    // Runs follow each other, and the line ends flush right.
+    for w in runs.windows(2) {
+        assert!((w[0].x + w[0].width() - w[1].x).abs() < 0.01, "{runs:#?}");
+    }
+    let last = runs.last().unwrap();
+    assert!((last.x + last.width() - 400.0).abs() < 0.01, "{runs:#?}");
+    // Inside an Arabic run glyphs go right to left: their text ranges decrease; inside a
+    // Latin or digit run they increase.
+    let arabic = runs.iter().find(|r| r.text.contains("الأمم")).unwrap();
+    let starts: Vec<usize> = arabic.glyphs.iter().map(|g| g.text.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+    let digits = runs.iter().find(|r| r.text.contains("2026")).unwrap();
+    let starts: Vec<usize> = digits.glyphs.iter().map(|g| g.text.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+}
+
+#[test]
+fn latin_paragraphs_in_an_ltr_statement_are_not_reordered() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let lines = ts
+        .set(&[piece("one two three", Style::default())], &setting(400.0))
+        .unwrap();
+    assert_eq!(lines[0].runs.len(), 1);
+    assert_eq!(lines[0].runs[0].x, 0.0);
 }
