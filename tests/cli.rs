@@ -777,3 +777,44 @@ fn every_bundled_statement_builds_with_every_layout() {
         }
     }
 }
+
+#[test]
+fn pdftotext_reads_an_arabic_statement_in_logical_order() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let s = Scratch::new();
+    let statement = common::root().join("statements/2026-04-14-bayan-ar.md");
+    let out = s.build(statement.to_str().unwrap(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = common::pdftotext(&s.path().join("out/result.pdf")).unwrap();
+    // pdftotext marks right-to-left lines with embedding characters; the words are what count.
+    let text: String = text
+        .chars()
+        .filter(|c| !('\u{202A}'..='\u{202E}').contains(c))
+        .collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    // Words in reading order, not reversed, with their letters joined in order.
+    assert!(
+        has("اجتمع اليوم في مدينة بورت ألدرين وزراء الدول"),
+        "{text}"
+    );
+    assert!(has("الاجتماع الوزاري للجنة حوض نهر ميريديان"), "{text}");
+    // Digits embedded left to right in an RTL line, after the words that precede them.
+    let dateline = lines
+        .iter()
+        .find(|l| l.contains("بورت ألدرين") && l.contains("2026"))
+        .unwrap_or_else(|| panic!("no dateline in {text}"));
+    let at = |w: &str| dateline.find(w).unwrap();
+    assert!(
+        at("بورت") < at("فيلمورا") && at("فيلمورا") < at("14"),
+        "{dateline}"
+    );
+    assert!(
+        at("14") < at("أبريل") && at("أبريل") < at("2026"),
+        "{dateline}"
+    );
+    // Latin acronyms stay as written.
+    assert!(has("UNHCR") && has("ISIS"), "{text}");
+}

@@ -17,6 +17,10 @@ static TERMES_REGULAR: &[u8] = include_bytes!("../../fonts/texgyretermes-regular
 static TERMES_BOLD: &[u8] = include_bytes!("../../fonts/texgyretermes-bold.otf");
 static TERMES_ITALIC: &[u8] = include_bytes!("../../fonts/texgyretermes-italic.otf");
 static TERMES_BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/texgyretermes-bolditalic.otf");
+static LIBERATION_REGULAR: &[u8] = include_bytes!("../../fonts/LiberationSerif-Regular.ttf");
+static LIBERATION_BOLD: &[u8] = include_bytes!("../../fonts/LiberationSerif-Bold.ttf");
+static LIBERATION_ITALIC: &[u8] = include_bytes!("../../fonts/LiberationSerif-Italic.ttf");
+static LIBERATION_BOLD_ITALIC: &[u8] = include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf");
 static SERIF_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSerif-Regular.ttf");
 static SERIF_BOLD: &[u8] = include_bytes!("../../fonts/NotoSerif-Bold.ttf");
 static SERIF_ITALIC: &[u8] = include_bytes!("../../fonts/NotoSerif-Italic.ttf");
@@ -127,13 +131,16 @@ pub struct FontSet {
     styles: [FontId; 4],
     /// The layout's fallbacks, tried for every style.
     fallback: Vec<FontId>,
-    /// The bundled fallbacks, per style like `styles`: Noto Serif, then Noto Naskh Arabic.
-    bundled_fallback: [[FontId; 2]; 4],
+    /// The bundled fallbacks, per style like `styles`: Liberation Serif, Noto Serif, then
+    /// Noto Naskh Arabic.
+    bundled_fallback: [[FontId; 3]; 4],
 }
 
 impl FontSet {
     /// The bundled family: TeX Gyre Termes (a Times design, with ligatures and kerning),
-    /// falling back to Noto Serif (Greek, Cyrillic and the rest of Latin) and Noto Naskh
+    /// falling back to Liberation Serif for Greek and Cyrillic (Times metrics, so the same
+    /// colour and width as Termes: Noto Serif's wider letters set a quarter more lines and
+    /// need hyphens on most of them), Noto Serif for what Liberation lacks, and Noto Naskh
     /// Arabic.
     pub fn bundled() -> FontSet {
         let font = |name: &str, b: &'static [u8]| {
@@ -145,6 +152,10 @@ impl FontSet {
                 font("TeX Gyre Termes Bold", TERMES_BOLD),
                 font("TeX Gyre Termes Italic", TERMES_ITALIC),
                 font("TeX Gyre Termes Bold Italic", TERMES_BOLD_ITALIC),
+                font("Liberation Serif", LIBERATION_REGULAR),
+                font("Liberation Serif Bold", LIBERATION_BOLD),
+                font("Liberation Serif Italic", LIBERATION_ITALIC),
+                font("Liberation Serif Bold Italic", LIBERATION_BOLD_ITALIC),
                 font("Noto Serif", SERIF_REGULAR),
                 font("Noto Serif Bold", SERIF_BOLD),
                 font("Noto Serif Italic", SERIF_ITALIC),
@@ -154,7 +165,7 @@ impl FontSet {
             ],
             styles: [0, 1, 2, 3],
             fallback: Vec::new(),
-            bundled_fallback: [[4, 8], [5, 9], [6, 8], [7, 9]],
+            bundled_fallback: [[4, 8, 12], [5, 9, 13], [6, 10, 12], [7, 11, 13]],
         }
     }
 
@@ -252,6 +263,8 @@ pub struct Glyph {
     /// Byte offset in the shaped text where this glyph's cluster starts.
     pub cluster: u32,
     pub advance: f32,
+    /// What kerning added to the glyph's own advance (negative: closer to the next glyph).
+    pub kern: f32,
     pub x_offset: f32,
     pub y_offset: f32,
 }
@@ -263,8 +276,9 @@ pub struct Shaper<'a> {
     /// Made on first use: most documents use a few of the fonts.
     faces: Vec<OnceCell<rustybuzz::Face<'a>>>,
     language: Option<rustybuzz::Language>,
-    /// Shape plans by font, script and language: building one reads the font's lookups, which costs
-    /// more than shaping a word.
+    /// Shape plans by font, script, direction and language: building one reads the font's
+    /// lookups, which costs more than shaping a word; the direction selects different lookups
+    /// (Arabic joining, mirrored brackets), the language localised forms.
     plans: RefCell<HashMap<PlanKey, Rc<rustybuzz::ShapePlan>>>,
     /// Which of the first `COVERAGE_CACHED` code points each font has: 0 not asked yet,
     /// 1 yes, 2 no. Coverage is asked for every character of every paragraph.
@@ -273,7 +287,8 @@ pub struct Shaper<'a> {
 
 const COVERAGE_CACHED: usize = 0x3000;
 
-type PlanKey = (FontId, rustybuzz::Script, Option<rustybuzz::Language>);
+/// Font, script, whether the run is right to left, and language.
+type PlanKey = (FontId, rustybuzz::Script, bool, Option<rustybuzz::Language>);
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
@@ -339,9 +354,14 @@ impl<'a> Shaper<'a> {
             .unwrap_or_else(|| self.set.primary(style))
     }
 
-    /// Shapes one run of text in one font, left to right, with kerning and ligatures.
-    pub fn shape(&self, font: FontId, text: &str) -> Vec<Glyph> {
-        self.shape_as(font, text, self.language.as_ref())
+    /// Shapes one run of text in one font and one direction, with kerning, ligatures and,
+    /// right to left, joining forms and mirrored brackets.
+    ///
+    /// The glyphs come back in logical order (clusters ascending) whatever the direction, so
+    /// that breaking, widths and text ranges work the same for both; a right-to-left run is
+    /// reversed again when its line is laid out (see `paragraph::Typesetter::line`).
+    pub fn shape(&self, font: FontId, text: &str, rtl: bool) -> Vec<Glyph> {
+        self.shape_as(font, text, rtl, self.language.as_ref())
     }
 
     /// [`Shaper::shape`] in another language than the document's (a `<span lang>`), whose
@@ -350,6 +370,7 @@ impl<'a> Shaper<'a> {
         &self,
         font: FontId,
         text: &str,
+        rtl: bool,
         language: Option<&rustybuzz::Language>,
     ) -> Vec<Glyph> {
         let face = self.face(font);
@@ -359,16 +380,27 @@ impl<'a> Shaper<'a> {
             buffer.set_language(lang.clone());
         }
         buffer.guess_segment_properties();
-        buffer.set_direction(rustybuzz::Direction::LeftToRight);
+        let direction = if rtl {
+            rustybuzz::Direction::RightToLeft
+        } else {
+            rustybuzz::Direction::LeftToRight
+        };
+        buffer.set_direction(direction);
+        if rtl {
+            // Marks keep their own characters: a mark glyph merged into its base's cluster
+            // would map to no text, which PDF/UA refuses, or share its base's text, which
+            // stops the run from being written as one reversed string.
+            buffer.set_cluster_level(rustybuzz::BufferClusterLevel::Characters);
+        }
         let script = buffer.script();
         let plan = self
             .plans
             .borrow_mut()
-            .entry((font, script, language.cloned()))
+            .entry((font, script, rtl, language.cloned()))
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
                     face,
-                    rustybuzz::Direction::LeftToRight,
+                    direction,
                     Some(script),
                     language,
                     &[],
@@ -377,7 +409,7 @@ impl<'a> Shaper<'a> {
             .clone();
         let output = rustybuzz::shape_with_plan(face, &plan, buffer);
         let upem = self.set.fonts[font].units_per_em;
-        output
+        let mut glyphs: Vec<Glyph> = output
             .glyph_infos()
             .iter()
             .zip(output.glyph_positions())
@@ -385,10 +417,17 @@ impl<'a> Shaper<'a> {
                 id: info.glyph_id as u16,
                 cluster: info.cluster,
                 advance: pos.x_advance as f32 / upem,
+                kern: face
+                    .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(info.glyph_id as u16))
+                    .map_or(0.0, |a| (pos.x_advance - a as i32) as f32 / upem),
                 x_offset: pos.x_offset as f32 / upem,
                 y_offset: pos.y_offset as f32 / upem,
             })
-            .collect()
+            .collect();
+        if rtl {
+            glyphs.reverse();
+        }
+        glyphs
     }
 }
 
@@ -404,9 +443,10 @@ mod tests {
         for ch in ['a', 'é', 'Ω', '’', '–', '\u{00A0}'] {
             assert_eq!(shaper.font_for(Style::default(), ch), Some(0), "{ch}");
         }
+        // Greek and Cyrillic come from Liberation Serif, whose Times metrics match Termes.
         assert_eq!(shaper.font_for(Style::default(), 'Ж'), Some(4));
         assert_eq!(shaper.font_for(Style::default(), '\u{202F}'), Some(4));
-        assert_eq!(shaper.font_for(Style::default(), 'ب'), Some(8));
+        assert_eq!(shaper.font_for(Style::default(), 'ب'), Some(12));
         let bold = Style {
             strong: true,
             emphasis: false,
@@ -421,11 +461,28 @@ mod tests {
     fn shaping_kerns_and_ligates() {
         let set = FontSet::bundled();
         let shaper = Shaper::new(&set, "en");
-        let fi = shaper.shape(0, "fi");
+        let fi = shaper.shape(0, "fi", false);
         assert_eq!(fi.len(), 1, "fi ligature");
-        let av = shaper.shape(0, "AV");
-        let a = shaper.shape(0, "A");
+        let av = shaper.shape(0, "AV", false);
+        let a = shaper.shape(0, "A", false);
         assert!(av[0].advance < a[0].advance, "A-V kerning");
+    }
+
+    #[test]
+    fn arabic_is_shaped_right_to_left_with_joining_forms_and_lam_alef() {
+        let set = FontSet::bundled();
+        let shaper = Shaper::new(&set, "ar");
+        let naskh = shaper.font_for(Style::default(), 'ب').unwrap();
+        // Logical order back, whatever the direction: clusters ascend.
+        let word = shaper.shape(naskh, "بيان", true);
+        assert!(word.windows(2).all(|w| w[0].cluster <= w[1].cluster));
+        // Joined, a letter takes another form than alone.
+        let alone = shaper.shape(naskh, "ب", true)[0].id;
+        assert_ne!(word[0].id, alone, "initial beh");
+        // Lam-alef: one glyph with ink for the two letters.
+        let la = shaper.shape(naskh, "لا", true);
+        assert_eq!(la.iter().filter(|g| g.advance > 0.0).count(), 1, "{la:?}");
+        assert_eq!(la[0].cluster, 0);
     }
 
     #[test]

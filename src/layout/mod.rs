@@ -3,6 +3,7 @@
 
 mod read;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location};
@@ -48,6 +49,19 @@ pub struct Page {
     pub width: f32,
     pub height: f32,
     pub margins: Margins,
+    /// Whether left and right placements of the page furniture swap.
+    pub mirror: Mirror,
+}
+
+/// `[page] mirror`: a layout drawn for left-to-right statements (logo at the left, signatures
+/// at the left...) swaps its left and right placements for a right-to-left statement, unless
+/// it says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mirror {
+    /// Mirror for right-to-left statements only.
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -317,6 +331,66 @@ impl Layout {
         self.page.width - self.page.margins.left - self.page.margins.right
     }
 
+    /// Whether the page furniture is mirrored for a statement of this direction.
+    pub fn mirrors(&self, rtl: bool) -> bool {
+        match self.page.mirror {
+            Mirror::Auto => rtl,
+            Mirror::Always => true,
+            Mirror::Never => false,
+        }
+    }
+
+    /// The layout as a statement of this direction uses it. Right to left, the text blocks
+    /// (title, subtitle, dateline, headings) swap "left" and "right", since for them the
+    /// layout's "left" means "where lines start"; the page furniture (letterhead, logo,
+    /// release and reference lines, signatures, continuation header, footer) swaps when
+    /// [`Layout::mirrors`] says so. Unchanged, and not copied, for left-to-right statements
+    /// with `mirror` other than "always".
+    pub fn directed(&self, rtl: bool) -> Cow<'_, Layout> {
+        let mirror = self.mirrors(rtl);
+        if !rtl && !mirror {
+            return Cow::Borrowed(self);
+        }
+        fn swap(a: &mut Align) {
+            *a = match *a {
+                Align::Left => Align::Right,
+                Align::Right => Align::Left,
+                Align::Center => Align::Center,
+            };
+        }
+        let mut l = self.clone();
+        if rtl {
+            for b in [
+                &mut l.title,
+                &mut l.subtitle,
+                &mut l.dateline,
+                &mut l.heading,
+                &mut l.subheading,
+            ] {
+                swap(&mut b.align);
+            }
+        }
+        if mirror {
+            let lh = &mut l.letterhead;
+            swap(&mut lh.align);
+            lh.lines.iter_mut().for_each(|line| swap(&mut line.align));
+            if let Some(logo) = &mut lh.logo {
+                swap(&mut logo.align);
+            }
+            lh.arrangement = match lh.arrangement {
+                Arrangement::LogoLeft => Arrangement::LogoRight,
+                Arrangement::LogoRight => Arrangement::LogoLeft,
+                Arrangement::Stacked => Arrangement::Stacked,
+            };
+            swap(&mut l.release.block.align);
+            swap(&mut l.reference.block.align);
+            swap(&mut l.signature.align);
+            swap(&mut l.continuation.align);
+            swap(&mut l.footer.align);
+        }
+        Cow::Owned(l)
+    }
+
     /// Resolves a path from the layout file against the layout's folder.
     pub fn resolve(&self, relative: &Path) -> PathBuf {
         match self.path.as_deref().and_then(Path::parent) {
@@ -349,6 +423,7 @@ impl Default for Layout {
                     left: mm(25.0),
                     right: mm(25.0),
                 },
+                mirror: Mirror::Auto,
             },
             fonts: Fonts::default(),
             letterhead: Letterhead {

@@ -6,7 +6,7 @@ use toml::de::DeValue;
 
 use super::{
     Align, Arrangement, Block, Body, Color, Continuation, FontPath, Footer, ImagePath, Layout,
-    Letterhead, LetterheadLine, Logo, Margins, Reference, ReferencePosition, Release,
+    Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition, Release,
     ReleasePosition, Rule, Standard, mm,
 };
 use crate::error::{Error, Problem};
@@ -29,7 +29,7 @@ const SECTIONS: &[&str] = &[
     "footer",
     "pdf",
 ];
-const PAGE: &[&str] = &["size", "margins"];
+const PAGE: &[&str] = &["size", "margins", "mirror"];
 const MARGINS: &[&str] = &["top", "bottom", "left", "right"];
 const FONTS: &[&str] = &["regular", "bold", "italic", "bold_italic", "fallback"];
 const LETTERHEAD: &[&str] = &[
@@ -313,6 +313,20 @@ fn font_size(r: &mut Reader, f: &Fields, key: &str) -> Option<f32> {
 }
 
 fn read_page(r: &mut Reader, f: &Fields, layout: &mut Layout) {
+    if let Some(m) = choice(
+        r,
+        f,
+        "mirror",
+        "a mirroring",
+        &[
+            ("auto", Mirror::Auto),
+            ("always", Mirror::Always),
+            ("never", Mirror::Never),
+        ],
+        &[],
+    ) {
+        layout.page.mirror = m;
+    }
     if let Some(v) = f.get("size") {
         match v.get_ref() {
             DeValue::String(name) => match name.to_ascii_lowercase().as_str() {

@@ -248,3 +248,39 @@ fn unknown_placeholders_and_bad_positions_are_refused() {
     assert!(has("l.toml:4:", "`{page}`"), "{m:#?}");
     assert!(has("l.toml:2:", "`{total}`"), "{m:#?}");
 }
+
+#[test]
+fn page_mirror_is_a_choice_with_its_line() {
+    use super::{Align, Arrangement, Mirror};
+    assert_eq!(parse("").unwrap().page.mirror, Mirror::Auto);
+    let l = parse("[page]\nmirror = \"never\"\n").unwrap();
+    assert_eq!(l.page.mirror, Mirror::Never);
+    assert!(!l.mirrors(true));
+    let l = parse("[page]\nmirror = \"always\"\n").unwrap();
+    assert!(l.mirrors(false));
+    let m = messages("[page]\nsize = \"A4\"\nmirror = \"yes\"\n");
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(m[0].contains("l.toml:3:10"), "{m:#?}");
+    assert!(m[0].contains("\"auto\", \"always\" or \"never\""), "{m:#?}");
+
+    // Auto: left-to-right statements see the layout as written; right to left, the
+    // furniture and the text blocks swap sides.
+    let l = parse(
+        "[letterhead]\narrangement = \"logo-left\"\nalign = \"left\"\n[footer]\nalign = \"right\"\n\
+         [heading]\nalign = \"left\"\n",
+    )
+    .unwrap();
+    assert!(matches!(l.directed(false), std::borrow::Cow::Borrowed(_)));
+    let r = l.directed(true);
+    assert_eq!(r.letterhead.arrangement, Arrangement::LogoRight);
+    assert_eq!(r.letterhead.align, Align::Right);
+    assert_eq!(r.footer.align, Align::Left);
+    assert_eq!(r.heading.align, Align::Right);
+    // Never: the furniture stays, the headings still start at the right.
+    let mut never = l.clone();
+    never.page.mirror = Mirror::Never;
+    let r = never.directed(true);
+    assert_eq!(r.letterhead.arrangement, Arrangement::LogoLeft);
+    assert_eq!(r.footer.align, Align::Right);
+    assert_eq!(r.heading.align, Align::Right);
+}

@@ -212,10 +212,26 @@ impl Statement {
             .map(|d| date::format(d, &self.language))
     }
 
+    /// Whether the statement's language is written right to left, which makes it the base
+    /// direction of every paragraph (and, by default, mirrors the page furniture).
+    pub fn rtl(&self) -> bool {
+        is_rtl_language(&self.language)
+    }
+
     /// Where byte `offset` of the cleaned source is, for messages.
     pub fn location(&self, offset: usize) -> Location {
         Location::at(&self.path, &self.source, offset)
     }
+}
+
+/// Languages written right to left, by the primary subtag of a BCP 47 tag ("ar", "ar-EG",
+/// "fa-IR"); "iw" and "ji" are the old codes of Hebrew and Yiddish.
+pub fn is_rtl_language(tag: &str) -> bool {
+    let primary = tag.split(['-', '_']).next().unwrap_or("");
+    const RTL: &[&str] = &[
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ps", "sd", "syr", "ug", "ur", "yi",
+    ];
+    RTL.iter().any(|l| l.eq_ignore_ascii_case(primary))
 }
 
 #[cfg(test)]

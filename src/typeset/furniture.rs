@@ -460,7 +460,9 @@ impl Composer<'_> {
             let mut items = Vec::new();
             let mut most_lines = 0;
             for (c, &i) in row.iter().enumerate() {
-                let x = c as f32 * (column_width + COLUMN_GAP);
+                // Mirrored, the first signatory is at the right.
+                let column = if self.mirror { columns - 1 - c } else { c };
+                let x = column as f32 * (column_width + COLUMN_GAP);
                 let node = self.node(StructKind::Paragraph, None);
                 if let Some(image) = self.signature_image(i, node, x, column_width) {
                     items.push(Item::Image(image));

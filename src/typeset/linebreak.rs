@@ -94,6 +94,8 @@ struct Totals {
     width: f32,
     stretch: f32,
     shrink: f32,
+    /// The part of `stretch` that boxes (font expansion) contribute.
+    box_stretch: f32,
 }
 
 #[derive(Clone, Copy)]
@@ -109,8 +111,13 @@ struct Node {
     previous: Option<usize>,
 }
 
+/// The ratio limit of the pass that accepts any loose line; below `INFINITE_PENALTY`, so a line
+/// with nothing at all to stretch stays impossible.
+const LOOSE_TOLERANCE: f32 = 1_000.0;
+
 /// Breaks `items` into lines of `widths(line_number)` points. The last item must be a forced
-/// break. Never fails: the last pass accepts overfull lines where nothing else fits.
+/// break. Never fails: passes within tolerance, within the emergency tolerance, with lines as
+/// loose as need be, and last with overfull lines where a box is wider than the measure.
 pub fn break_lines(items: &[Item], widths: &dyn Fn(usize) -> f32, params: &Params) -> Vec<Break> {
     assert!(
         matches!(items.last(), Some(Item::Penalty { penalty, .. }) if *penalty <= -INFINITE_PENALTY),
@@ -132,9 +139,17 @@ pub fn break_lines(items: &[Item], widths: &dyn Fn(usize) -> f32, params: &Param
     if let Some(b) = run(items, widths, params, second) {
         return b;
     }
+    // A loose line is a lesser evil than one sticking into the margin (TeX's underfull box).
+    let loose = Pass {
+        tolerance: LOOSE_TOLERANCE,
+        ..second
+    };
+    if let Some(b) = run(items, widths, params, loose) {
+        return b;
+    }
     let last = Pass {
         allow_overfull: true,
-        ..second
+        ..loose
     };
     run(items, widths, params, last).unwrap_or_else(|| first_fit(items, widths))
 }
@@ -229,6 +244,7 @@ fn run(
             width: 0.0,
             stretch: 0.0,
             shrink: 0.0,
+            box_stretch: 0.0,
         },
         demerits: 0.0,
         ratio: 0.0,
@@ -240,6 +256,7 @@ fn run(
         width: 0.0,
         stretch: 0.0,
         shrink: 0.0,
+        box_stretch: 0.0,
     };
 
     for (b, item) in items.iter().enumerate() {
@@ -286,8 +303,13 @@ fn run(
                 width,
                 stretch,
                 shrink,
+            } => {
+                sum.width += width;
+                sum.stretch += stretch;
+                sum.shrink += shrink;
+                sum.box_stretch += stretch;
             }
-            | Item::Glue {
+            Item::Glue {
                 width,
                 stretch,
                 shrink,
@@ -349,8 +371,17 @@ fn consider(
         let width = sum.width - node.totals.width + break_width;
         let ratio = if width < line_width {
             let stretch = sum.stretch - node.totals.stretch + pass.background_stretch;
-            if stretch > 0.0 {
-                (line_width - width) / stretch
+            let glue_stretch = stretch - (sum.box_stretch - node.totals.box_stretch);
+            let shortfall = line_width - width;
+            if stretch > 0.0 && shortfall <= stretch {
+                shortfall / stretch
+            } else if glue_stretch > 0.0 {
+                // Expansion stops at its bound (ratio 1); beyond it only the spaces stretch.
+                // Counting the rest in units of their stretch keeps the ratio, and so the
+                // badness and the tolerance, true to how loose the spaces will look.
+                1.0 + (shortfall - stretch) / glue_stretch
+            } else if stretch > 0.0 {
+                shortfall / stretch
             } else if forced {
                 // A forced break right after another (two hard line breaks): the fill glue
                 // was discarded with the first, and the empty line between is fine.
@@ -388,7 +419,8 @@ fn consider(
         if hyphens > params.max_consecutive_hyphens {
             continue;
         }
-        let badness = 100.0 * ratio.abs().powi(3);
+        // Capped so the loose pass's sums stay finite and still order lines by looseness.
+        let badness = 100.0 * ratio.abs().min(100.0).powi(3);
         let mut demerits = (params.line_penalty + badness).powi(2);
         if penalty >= 0.0 {
             demerits += penalty * penalty;
@@ -598,6 +630,64 @@ mod tests {
                 run = 0;
             }
         }
+    }
+
+    #[test]
+    fn beyond_full_expansion_only_the_spaces_count_as_stretch() {
+        // One line: two words with 2 pt of expansion each, one space with 1 pt of stretch.
+        let items = vec![
+            Item::Box {
+                width: 10.0,
+                stretch: 2.0,
+                shrink: 0.0,
+            },
+            Item::Glue {
+                width: 1.0,
+                stretch: 1.0,
+                shrink: 0.0,
+            },
+            Item::Box {
+                width: 10.0,
+                stretch: 2.0,
+                shrink: 0.0,
+            },
+            Item::forced_break(),
+        ];
+        // Without a fill glue the last line is justified like the others.
+        let params = Params {
+            emergency_tolerance: 10.0,
+            ..Params::default()
+        };
+        // 21 pt wide, 5 pt of stretch: a 23.5 pt line uses half of it.
+        let half = break_lines(&items, &|_| 23.5, &params);
+        assert!((half[0].ratio - 0.5).abs() < 1e-4, "{half:?}");
+        // A 28 pt line needs 7 pt: all 5, then 2 more from the one space, twice its stretch.
+        let past = break_lines(&items, &|_| 28.0, &params);
+        assert!((past[0].ratio - 3.0).abs() < 1e-4, "{past:?}");
+    }
+
+    #[test]
+    fn a_paragraph_that_cannot_be_set_within_tolerance_gets_loose_lines_not_overfull_ones() {
+        // Words of 10 with rigid spaces on a measure of 25: every line has one word and is far
+        // too loose for the emergency tolerance, yet nothing is wider than the measure.
+        let mut items = Vec::new();
+        for i in 0..6 {
+            if i > 0 {
+                items.push(Item::Glue {
+                    width: 1.0,
+                    stretch: 0.1,
+                    shrink: 0.0,
+                });
+            }
+            items.push(word(10.0));
+        }
+        items.push(Item::forced_break());
+        let breaks = break_lines(&items, &|_| 25.0, &Params::default());
+        assert!(breaks.iter().all(|b| !b.overfull), "{breaks:?}");
+        assert!(
+            breaks[..breaks.len() - 1].iter().any(|b| b.ratio > 3.0),
+            "{breaks:?}"
+        );
     }
 
     #[test]

@@ -41,9 +41,15 @@ pub fn typeset(
 ) -> Result<(Document, Report), Error> {
     let flatten = standards.contains(&Standard::A1b);
     let images = furniture::load_images(statement, layout, flatten)?;
+    let rtl = statement.rtl();
+    let mirror = layout.mirrors(rtl);
+    let directed = layout.directed(rtl);
+    let layout: &Layout = &directed;
     let mut c = Composer {
         statement,
         layout,
+        rtl,
+        mirror,
         ts: Typesetter::new(Shaper::new(fonts, &statement.language), &statement.language),
         structure: Vec::new(),
         flow: Flow::default(),
@@ -61,7 +67,11 @@ pub fn typeset(
     let (mut pages, reserved) = paginate::paginate(&c.flow, layout);
     let signature_area = reserved.first().map(|&(page, y)| crate::document::Area {
         page,
-        x: layout.page.margins.left,
+        x: if mirror {
+            layout.page.width - layout.page.margins.right - SIGNATURE_FIELD.0
+        } else {
+            layout.page.margins.left
+        },
         y: y + SIGNATURE_GAP,
         width: SIGNATURE_FIELD.0,
         height: SIGNATURE_FIELD.1,
@@ -143,7 +153,12 @@ const SIGNATURE_GAP: f32 = 8.0;
 
 struct Composer<'a> {
     statement: &'a Statement,
+    /// Already [`Layout::directed`] for the statement.
     layout: &'a Layout,
+    /// The statement is written right to left.
+    rtl: bool,
+    /// Left and right placements of the page furniture are swapped.
+    mirror: bool,
     ts: Typesetter<'a>,
     structure: Vec<StructNode>,
     flow: Flow,
@@ -204,6 +219,7 @@ impl<'a> Composer<'a> {
             expansion: 0.0,
             protrusion: false,
             tolerance: 1.0,
+            rtl: self.rtl,
         }
     }
 
@@ -214,13 +230,14 @@ impl<'a> Composer<'a> {
             color: b.color,
             width,
             first_indent: b.first_line_indent,
-            align: Align::Left,
+            align: if self.rtl { Align::Right } else { Align::Left },
             justify: b.justify,
             hyphenate: b.hyphenate,
             balance: false,
             expansion: b.expansion,
             protrusion: b.protrusion,
             tolerance: b.tolerance,
+            rtl: self.rtl,
         }
     }
 
@@ -285,8 +302,14 @@ impl<'a> Composer<'a> {
                 && let Some(release) = &release
             {
                 // The release line at the left of the dateline's first baseline; the dateline
-                // flush right in what is left.
+                // flush right in what is left. Mirrored: the release at the right, the
+                // dateline flush left.
                 let rb = self.layout.release.block;
+                let (release_align, dateline_align) = if self.mirror {
+                    (Align::Right, Align::Left)
+                } else {
+                    (Align::Left, Align::Right)
+                };
                 let node = self.node(StructKind::Paragraph, None);
                 let piece = Piece {
                     text: release.clone(),
@@ -300,15 +323,19 @@ impl<'a> Composer<'a> {
                 };
                 let rs = Setting {
                     balance: false,
-                    align: Align::Left,
+                    align: release_align,
                     ..self.display_setting(&rb, width)
                 };
                 let lines = self.set(&[piece], &rs)?;
                 let used = lines.first().map_or(0.0, |l| {
-                    l.runs.iter().map(|r| r.x + r.width()).fold(0.0, f32::max)
+                    if self.mirror {
+                        width - l.runs.iter().map(|r| r.x).fold(width, f32::min)
+                    } else {
+                        l.runs.iter().map(|r| r.x + r.width()).fold(0.0, f32::max)
+                    }
                 });
                 release_runs = lines.into_iter().flat_map(|l| l.runs).collect();
-                setting.align = Align::Right;
+                setting.align = dateline_align;
                 setting.balance = false;
                 setting.width = (width - used - block.size).max(width / 3.0);
             }
@@ -323,7 +350,11 @@ impl<'a> Composer<'a> {
             let pieces = self.text_pieces(text, style, node);
             let mut lines = self.set(&pieces, &setting)?;
             if !release_runs.is_empty() {
-                let shift = width - setting.width;
+                let shift = if self.mirror {
+                    0.0
+                } else {
+                    width - setting.width
+                };
                 for line in &mut lines {
                     for run in &mut line.runs {
                         run.x += shift;
@@ -503,6 +534,9 @@ impl<'a> Composer<'a> {
     ) -> Result<(), Error> {
         let indent = self.layout.body.indent * depth.min(MAX_INDENT_LEVELS) as f32;
         let width = self.layout.measure() - indent;
+        // Right to left, nested blocks are indented from the right: their lines start at the
+        // left edge of the measure and stop short of the right one.
+        let x = if self.rtl { 0.0 } else { indent };
         for (i, block) in blocks.iter().enumerate() {
             match block {
                 Block::Paragraph(inlines) => {
@@ -516,7 +550,7 @@ impl<'a> Composer<'a> {
                     let setting = self.body_setting(width);
                     let lines = self.set(&pieces, &setting)?;
                     let b = self.layout.body;
-                    self.push_lines(lines, indent, b.size, b.leading, false);
+                    self.push_lines(lines, x, b.size, b.leading, false);
                 }
                 Block::Heading { level, content } => {
                     let style = if *level <= 2 {
@@ -541,7 +575,7 @@ impl<'a> Composer<'a> {
                     let setting = self.display_setting(&style, width);
                     let lines = self.set(&pieces, &setting)?;
                     self.flow.items.push(FlowItem::Gap(style.space_before));
-                    self.push_lines(lines, indent, style.size, style.leading, true);
+                    self.push_lines(lines, x, style.size, style.leading, true);
                     self.flow.items.push(FlowItem::Gap(style.space_after));
                 }
                 Block::Quote(inner) => {
@@ -590,16 +624,18 @@ impl<'a> Composer<'a> {
             };
             let first_line = self.flow.items.len();
             self.blocks(item, Some(body), depth + 1)?;
-            // The label hangs in the indent, on the baseline of the item's first line.
+            // The label hangs in the indent, on the baseline of the item's first line, next to
+            // where the line starts: at its left, or right to left at its right.
+            let label_align = if self.rtl { Align::Left } else { Align::Right };
             let setting = Setting {
-                align: Align::Right,
+                align: label_align,
                 ..self.display_setting(
                     &layout::Block {
                         size: b.size,
                         leading: b.leading,
                         bold: false,
                         italic: false,
-                        align: Align::Right,
+                        align: label_align,
                         color: b.color,
                         space_before: 0.0,
                         space_after: 0.0,
@@ -621,7 +657,11 @@ impl<'a> Composer<'a> {
                     .iter_mut()
                     .find(|i| matches!(i, FlowItem::Line { .. }));
                 if let Some(FlowItem::Line { runs, x, .. }) = target {
-                    let shift = indent - b.indent - *x;
+                    let shift = if self.rtl {
+                        self.layout.measure() - indent + 0.3 * b.size - *x
+                    } else {
+                        indent - b.indent - *x
+                    };
                     let mut label_runs: Vec<TextRun> = line.runs;
                     for r in &mut label_runs {
                         r.x += shift;

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use super::hyphenate::{self, SOFT_HYPHEN};
@@ -34,6 +35,14 @@ const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
 const URL_BREAK_PENALTY: f32 = 100.0;
 /// At most one hyphenated line end in this many lines, over a document.
 const HYPHENATED_LINES_PER_LINE: f32 = 8.0;
+/// How much looser than the tolerance a paragraph re-broken to save hyphens may be: word
+/// spaces up to 1.2 natural spaces at the default stretch and tolerance.
+const BUDGET_TOLERANCE: f32 = 1.43;
+/// A few lines may go further, up to word spaces of 1.28 natural spaces, to save a hyphen:
+/// at most one line in this many over the document, so that 95% of lines stay within
+/// `BUDGET_TOLERANCE`.
+const LOOSE_TOLERANCE: f32 = 2.0;
+const LOOSE_LINES_PER_LINE: f32 = 30.0;
 const SLASH_BREAK_PENALTY: f32 = 200.0;
 const OTHER_BREAK_PENALTY: f32 = 100.0;
 
@@ -76,6 +85,10 @@ pub(crate) struct Setting {
     pub expansion: f32,
     pub protrusion: bool,
     pub tolerance: f32,
+    /// The paragraph's base direction is right to left (the statement's language is written
+    /// so): bidi levels start at 1, and `Align::Left`/`Right` keep their page meaning, so the
+    /// caller passes `Align::Right` for the start of an RTL line.
+    pub rtl: bool,
 }
 
 /// A set line: runs positioned relative to the block's left edge and the line's baseline.
@@ -100,8 +113,8 @@ type ShapedWords = HashMap<String, Rc<[Glyph]>>;
 /// Per-document state: faces, the shaping cache, the hyphenation language, warnings.
 pub(crate) struct Typesetter<'a> {
     pub shaper: Shaper<'a>,
-    /// Shaped words, per font and language (`None`: the document's).
-    cache: HashMap<(FontId, Option<Arc<str>>), ShapedWords>,
+    /// Shaped words, per font, direction and language (`None`: the document's).
+    cache: HashMap<(FontId, bool, Option<Arc<str>>), ShapedWords>,
     language: Option<hypher::Lang>,
     /// The document's language is French: its spacing rules apply outside other-language spans.
     french: bool,
@@ -109,6 +122,10 @@ pub(crate) struct Typesetter<'a> {
     hyphenation: HashMap<(hypher::Lang, String), Rc<[usize]>>,
     /// Hyphenated line ends the document may still have (see `within_hyphen_budget`).
     hyphen_budget: f32,
+    /// Lines looser than `BUDGET_TOLERANCE` the document may still have; it starts at half a
+    /// line, so a document's first loose line comes after some fifteen lines (see
+    /// `within_hyphen_budget`).
+    loose_budget: f32,
     pub warnings: Vec<String>,
 }
 
@@ -118,6 +135,9 @@ struct Atom {
     tag: Tag,
     /// Hyphenation patterns for the atom's language, if hypher has them.
     hyphenation: Option<hypher::Lang>,
+    /// Bidi embedding level; odd is right to left. 0 in paragraphs without RTL text.
+    level: u8,
+    /// In logical order, even when shaped right to left.
     glyphs: Rc<[Glyph]>,
 }
 
@@ -166,6 +186,9 @@ fn is_ignorable(c: char) -> bool {
 fn protrusion_factor(c: char) -> f32 {
     match c {
         '.' | ',' | '-' | '\u{2010}' | '\u{AD}' => 0.7,
+        // Arabic comma and semicolon, as their Latin counterparts.
+        '\u{060C}' => 0.7,
+        '\u{061B}' => 0.5,
         '\u{2019}' | '\u{201D}' | '\'' | '"' => 0.7,
         ':' | ';' => 0.5,
         '\u{2013}' => 0.3,
@@ -184,18 +207,27 @@ impl<'a> Typesetter<'a> {
             french: super::language::is_french(language),
             hyphenation: HashMap::new(),
             hyphen_budget: 0.0,
+            loose_budget: 0.5,
             warnings: Vec::new(),
         }
     }
 
-    fn shape(&mut self, font: FontId, text: &str, lang: Option<&Arc<str>>) -> Rc<[Glyph]> {
-        let cache = self.cache.entry((font, lang.cloned())).or_default();
+    fn shape(
+        &mut self,
+        font: FontId,
+        text: &str,
+        rtl: bool,
+        lang: Option<&Arc<str>>,
+    ) -> Rc<[Glyph]> {
+        let cache = self.cache.entry((font, rtl, lang.cloned())).or_default();
         if let Some(g) = cache.get(text) {
             return g.clone();
         }
         let glyphs: Rc<[Glyph]> = match lang {
-            Some(lang) => self.shaper.shape_as(font, text, lang.parse().ok().as_ref()),
-            None => self.shaper.shape(font, text),
+            Some(lang) => self
+                .shaper
+                .shape_as(font, text, rtl, lang.parse().ok().as_ref()),
+            None => self.shaper.shape(font, text, rtl),
         }
         .into();
         cache.insert(text.to_string(), glyphs.clone());
@@ -217,7 +249,8 @@ impl<'a> Typesetter<'a> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
-        let atoms = self.atoms(&text, pieces, &spans)?;
+        let levels = bidi_levels(&text, s.rtl);
+        let atoms = self.atoms(&text, pieces, &spans, levels.as_deref())?;
         let opportunities = self.opportunities(&text, s.balance);
         let (items, contents) = self.items(&text, &atoms, &opportunities, s);
         if items.len() <= 2 {
@@ -263,7 +296,15 @@ impl<'a> Typesetter<'a> {
         let mut lines = Vec::with_capacity(breaks.len());
         let mut start = 0;
         for br in &breaks {
-            let line = self.line(&text, &atoms, &items, &contents, start..br.end, s);
+            let line = self.line(
+                &text,
+                &atoms,
+                &items,
+                &contents,
+                levels.as_deref(),
+                start..br.end,
+                s,
+            );
             if br.overfull {
                 let word: String = text[item_text(&contents, start..br.end)]
                     .split_whitespace()
@@ -272,6 +313,15 @@ impl<'a> Typesetter<'a> {
                     .to_string();
                 self.warnings.push(format!(
                     "the word `{word}` is wider than the measure and sticks out"
+                ));
+            } else if br.ratio > params.emergency_tolerance {
+                let words: Vec<&str> = text[item_text(&contents, start..br.end)]
+                    .split_whitespace()
+                    .collect();
+                self.warnings.push(format!(
+                    "the line `{}` has loose word spaces: nothing else fits the measure \
+                     (allowing hyphenation or rewording would help)",
+                    words.join(" ")
                 ));
             }
             lines.push(line);
@@ -282,8 +332,9 @@ impl<'a> Typesetter<'a> {
 
     /// Keeps hyphenated line ends below one line in eight over the document: a paragraph that
     /// would overspend the budget (what earlier paragraphs left, plus an eighth of its own
-    /// lines) is broken again with dearer hyphens. TeX has no such rule; readers notice
-    /// stacks of hyphens more than a slightly looser line.
+    /// lines) is broken again with dearer hyphens, within `BUDGET_TOLERANCE`, then with one
+    /// line up to `LOOSE_TOLERANCE` if the document's loose-line budget allows. TeX has no
+    /// such rule; readers notice stacks of hyphens more than a slightly looser line.
     fn within_hyphen_budget(
         &mut self,
         items: &[Item],
@@ -298,9 +349,20 @@ impl<'a> Typesetter<'a> {
                 .count() as f32
         };
         let available = self.hyphen_budget + breaks.len() as f32 / HYPHENATED_LINES_PER_LINE;
+        let loose_available = self.loose_budget + breaks.len() as f32 / LOOSE_LINES_PER_LINE;
+        let even = params.tolerance * BUDGET_TOLERANCE;
+        let loose = |breaks: &[linebreak::Break]| breaks.iter().filter(|b| b.ratio > even).count();
         let mut best = breaks;
         let mut used = hyphens(items, &best);
-        for factor in [4.0, 15.0, 60.0] {
+        // Dearer hyphens first within `BUDGET_TOLERANCE`; then, while the document can afford
+        // it, with a line or two up to `LOOSE_TOLERANCE`.
+        let attempts = [
+            (4.0, even),
+            (15.0, even),
+            (60.0, even),
+            (60.0, params.tolerance * LOOSE_TOLERANCE),
+        ];
+        for (factor, tolerance) in attempts {
             if used < available || used == 0.0 {
                 break;
             }
@@ -321,16 +383,21 @@ impl<'a> Typesetter<'a> {
                     other => other,
                 })
                 .collect();
-            let trial = linebreak::break_lines(&dearer, &|_| width, params);
+            let trial_params = Params {
+                tolerance,
+                ..*params
+            };
+            let trial = linebreak::break_lines(&dearer, &|_| width, &trial_params);
             let trial_used = hyphens(&dearer, &trial);
-            // Fewer hyphens, but never at the price of a line looser than the first pass allows.
-            let even = trial.iter().all(|b| b.ratio <= params.tolerance);
-            if trial_used < used && even {
+            let affordable = trial.iter().all(|b| b.ratio <= tolerance)
+                && loose(&trial) <= loose(&best).max(loose_available.floor() as usize);
+            if trial_used < used && affordable {
                 best = trial;
                 used = trial_used;
             }
         }
         self.hyphen_budget = available - used;
+        self.loose_budget = loose_available - loose(&best) as f32;
         best
     }
 
@@ -340,9 +407,11 @@ impl<'a> Typesetter<'a> {
         text: &str,
         pieces: &[Piece],
         spans: &[(Range<usize>, usize)],
+        levels: Option<&[u8]>,
     ) -> Result<Vec<Atom>, MissingGlyph> {
         let mut atoms = Vec::new();
         let mut preferred_by_style: Vec<(Style, FontId)> = Vec::new();
+        let level_at = |at: usize| levels.map_or(0, |l| l[at]);
         for (range, piece_index) in spans {
             let piece = &pieces[*piece_index];
             let hyphenation = match &piece.lang {
@@ -352,7 +421,13 @@ impl<'a> Typesetter<'a> {
             let preferred = match preferred_by_style.iter().find(|p| p.0 == piece.style) {
                 Some(&(_, f)) => f,
                 None => {
-                    let f = self.shaper.preferred(piece.style, text);
+                    // With right-to-left letters, the font of those letters: an Arabic
+                    // paragraph quoting "UNHCR" is still set in the Arabic font, digits and
+                    // punctuation included, and only the Latin letters fall back.
+                    let f = match levels {
+                        Some(_) => self.shaper.preferred(piece.style, &rtl_letters(text)),
+                        None => self.shaper.preferred(piece.style, text),
+                    };
                     preferred_by_style.push((piece.style, f));
                     f
                 }
@@ -361,12 +436,15 @@ impl<'a> Typesetter<'a> {
             let flush =
                 |atoms: &mut Vec<Atom>, ts: &mut Self, from: usize, to: usize, font: FontId| {
                     if from < to {
-                        let glyphs = ts.shape(font, &text[from..to], piece.lang.as_ref());
+                        let level = level_at(from);
+                        let glyphs =
+                            ts.shape(font, &text[from..to], level % 2 == 1, piece.lang.as_ref());
                         atoms.push(Atom {
                             range: from..to,
                             font,
                             tag: piece.tag,
                             hyphenation,
+                            level,
                             glyphs,
                         });
                     }
@@ -381,6 +459,13 @@ impl<'a> Typesetter<'a> {
                         flush(&mut atoms, self, from, at, font);
                     }
                     continue;
+                }
+                // A change of direction ends a run: each is shaped in its own direction.
+                if let Some((from, font)) = current
+                    && level_at(from) != level_at(at)
+                {
+                    flush(&mut atoms, self, from, at, font);
+                    current = None;
                 }
                 let font = match current {
                     Some((_, f)) if !ch.is_alphabetic() && self.shaper.covers(f, ch) => f,
@@ -777,6 +862,7 @@ impl<'a> Typesetter<'a> {
         atoms: &[Atom],
         items: &[Item],
         contents: &[Content],
+        levels: Option<&[u8]>,
         range: Range<usize>,
         s: &Setting,
     ) -> Line {
@@ -846,13 +932,22 @@ impl<'a> Typesetter<'a> {
         };
         let clamped = ratio.clamp(-1.0, 1.0);
         let hscale = 1.0 + clamped * expansion;
-        // Space per glue: what the ratio gives, plus any emergency excess spread over the glue.
+        let kerning = kerning_kept(atoms, contents, &used);
+        // What damping the kerning adds to the line's width, in points.
+        let widening = -(1.0 - kerning.kept) * kerning.total * size * hscale;
+        // Space per glue: what the ratio gives, plus any emergency excess spread over the glue,
+        // less what damped kerning widened the words by.
         let glue_count = used
             .iter()
             .filter(|&&i| matches!(items[i], Item::Glue { .. }))
             .count();
+        let justified = !(ragged || (last_line && natural <= target));
         let excess = if ratio > 1.0 && glue_count > 0 {
             (target - (box_width * hscale + natural - box_width + stretch)) / glue_count as f32
+        } else {
+            0.0
+        } - if justified && glue_count > 0 {
+            widening / glue_count as f32
         } else {
             0.0
         };
@@ -860,10 +955,11 @@ impl<'a> Typesetter<'a> {
             if clamped >= 0.0 {
                 width + clamped * st + excess
             } else {
-                width + clamped * sh
+                width + clamped * sh + excess
             }
         };
         let line_width = box_width * hscale
+            + widening
             + used
                 .iter()
                 .map(|&i| match items[i] {
@@ -875,25 +971,57 @@ impl<'a> Typesetter<'a> {
                     _ => 0.0,
                 })
                 .sum::<f32>();
-        let mut x = match s.align {
-            _ if !ragged && !last_line => 0.0,
-            Align::Left => 0.0,
-            Align::Center => ((s.width - line_width) / 2.0).max(0.0),
-            Align::Right => (s.width - line_width).max(0.0),
+        let mut x = if s.rtl {
+            // Mirrored: a line starts at the right edge, the indent is on the right, and what
+            // protrudes at the (logical) end hangs into the left margin.
+            let indent: f32 = used
+                .iter()
+                .filter(|&&i| matches!(contents[i], Content::Indent))
+                .map(|&i| match items[i] {
+                    Item::Box { width, .. } => width,
+                    _ => 0.0,
+                })
+                .sum();
+            match s.align {
+                Align::Center if ragged || last_line => ((s.width - line_width) / 2.0).max(0.0),
+                Align::Left if ragged || last_line => 0.0,
+                _ => s.width - indent - line_width,
+            }
+        } else {
+            match s.align {
+                _ if !ragged && !last_line => 0.0,
+                Align::Left => 0.0,
+                Align::Center => ((s.width - line_width) / 2.0).max(0.0),
+                Align::Right => (s.width - line_width).max(0.0),
+            }
         };
-        if !ragged && last_line && s.align != Align::Left {
+        if !s.rtl && !ragged && last_line && s.align != Align::Left {
             // Justified text's last line follows the block alignment only for centred blocks.
             if s.align == Align::Center {
                 x = ((s.width - line_width) / 2.0).max(0.0);
             }
         }
 
-        let mut runs: Vec<TextRun> = Vec::new();
-        let mut run_key: Option<(FontId, Tag)> = None;
+        // Runs in logical order, each of one font, node and bidi level; reordered for the
+        // page below.
+        let mut runs: Vec<(u8, TextRun)> = Vec::new();
+        let new_run = |font: FontId, tag: Tag| TextRun {
+            x: 0.0,
+            y: 0.0,
+            font,
+            size,
+            hscale,
+            color: s.color,
+            glyphs: Vec::new(),
+            text: String::new(),
+            tag,
+        };
         for &i in &used {
             match &contents[i] {
                 Content::Indent => {
-                    if let Item::Box { width, .. } = items[i] {
+                    if let Item::Box { width, .. } = items[i]
+                        && !s.rtl
+                    {
                         x += width;
                     }
                 }
@@ -903,26 +1031,13 @@ impl<'a> Typesetter<'a> {
                     text: tr,
                 } => {
                     let atom = &atoms[*atom];
-                    let key = (atom.font, atom.tag);
-                    if run_key != Some(key) {
-                        let x0 = match runs.last() {
-                            Some(r) => r.x + r.width(),
-                            None => x,
-                        };
-                        runs.push(TextRun {
-                            x: x0,
-                            y: 0.0,
-                            font: atom.font,
-                            size,
-                            hscale,
-                            color: s.color,
-                            glyphs: Vec::new(),
-                            text: String::new(),
-                            tag: atom.tag,
-                        });
-                        run_key = Some(key);
+                    if !matches!(runs.last(), Some((level, r))
+                        if *level == atom.level && r.font == atom.font && r.tag == atom.tag)
+                    {
+                        runs.push((atom.level, new_run(atom.font, atom.tag)));
                     }
-                    let run = runs.last_mut().expect("a run was just ensured");
+                    let run = &mut runs.last_mut().expect("a run was just ensured").1;
+                    let rtl = atom.level % 2 == 1;
                     let gs = &atom.glyphs[glyphs.clone()];
                     let base = run.text.len();
                     run.text.push_str(&text[tr.clone()]);
@@ -936,14 +1051,18 @@ impl<'a> Typesetter<'a> {
                             .unwrap_or(tr.end)
                             .min(tr.end);
                         let shared = k > 0 && gs[k - 1].cluster == g.cluster;
-                        let range = if shared {
+                        // The further glyphs of a cluster map to no text of their own left to
+                        // right; right to left (where marks have clusters of their own, see
+                        // `Shaper::shape`) they share the cluster's text, which krilla writes
+                        // as one /ActualText span.
+                        let range = if shared && !rtl {
                             base + from - tr.start..base + from - tr.start
                         } else {
                             base + from - tr.start..base + to - tr.start
                         };
                         run.glyphs.push(PlacedGlyph {
                             id: g.id,
-                            advance: g.advance * size,
+                            advance: (g.advance - (1.0 - kerning.kept) * g.kern) * size,
                             x_offset: g.x_offset * size,
                             y_offset: g.y_offset * size,
                             text: range,
@@ -961,26 +1080,32 @@ impl<'a> Typesetter<'a> {
                         continue;
                     };
                     let set = set_glue(width, stretch, shrink);
-                    let font = atoms[*atom].font;
-                    if let Some(run) = runs.last_mut() {
-                        let glyph = self.space_glyph(font, ch);
-                        let base = run.text.len();
-                        run.text.push(ch);
-                        run.glyphs.push(PlacedGlyph {
-                            id: glyph,
-                            advance: set / run.hscale,
-                            x_offset: 0.0,
-                            y_offset: 0.0,
-                            text: base..run.text.len(),
-                        });
+                    let prev = &atoms[*atom];
+                    let font = prev.font;
+                    // A space takes its own level (between runs of two directions it may
+                    // belong to neither); left-to-right paragraphs have one level.
+                    let level = levels.map_or(0, |l| l[prev.range.end]);
+                    if !matches!(runs.last(), Some((l, _)) if *l == level) {
+                        runs.push((level, new_run(font, prev.tag)));
                     }
+                    let glyph = self.space_glyph(font, ch);
+                    let run = &mut runs.last_mut().expect("a run was just ensured").1;
+                    let base = run.text.len();
+                    run.text.push(ch);
+                    run.glyphs.push(PlacedGlyph {
+                        id: glyph,
+                        advance: set / run.hscale,
+                        x_offset: 0.0,
+                        y_offset: 0.0,
+                        text: base..run.text.len(),
+                    });
                 }
                 Content::ThinSpace { atom } => {
                     let Item::Box { width, .. } = items[i] else {
                         continue;
                     };
                     let glyph = self.thin_space_glyph(atoms[*atom].font);
-                    if let Some(run) = runs.last_mut() {
+                    if let Some((_, run)) = runs.last_mut() {
                         let base = run.text.len();
                         run.text.push(THIN_SPACE);
                         run.glyphs.push(PlacedGlyph {
@@ -995,7 +1120,7 @@ impl<'a> Typesetter<'a> {
                 Content::Hyphen { atom } => {
                     let font = atoms[*atom].font;
                     let (glyph, advance) = self.hyphen_glyph(font);
-                    if let Some(run) = runs.last_mut() {
+                    if let Some((_, run)) = runs.last_mut() {
                         let base = run.text.len();
                         run.text.push_str(HYPHEN_TEXT);
                         run.glyphs.push(PlacedGlyph {
@@ -1010,6 +1135,7 @@ impl<'a> Typesetter<'a> {
                 Content::Break | Content::Fill => {}
             }
         }
+        let runs = visual_order(runs, x);
         let ends_inside_word = !ends_with_hyphen
             && matches!(end_item, Item::Penalty { penalty, .. } if penalty < INFINITE_PENALTY && penalty > -INFINITE_PENALTY)
             && matches!(items.get(range.end + 1), Some(Item::Box { .. }));
@@ -1021,7 +1147,7 @@ impl<'a> Typesetter<'a> {
     }
 
     fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
-        let glyphs = self.shape(font, &ch.to_string(), None);
+        let glyphs = self.shape(font, &ch.to_string(), false, None);
         glyphs.first().map_or(0, |g| g.id)
     }
 
@@ -1038,9 +1164,54 @@ impl<'a> Typesetter<'a> {
     }
 
     fn hyphen_glyph(&mut self, font: FontId) -> (u16, f32) {
-        let glyphs = self.shape(font, "-", None);
+        let glyphs = self.shape(font, "-", false, None);
         glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
     }
+}
+
+/// The kerning of a line's words, and the share of it to keep.
+struct Kerning {
+    /// Sum over the line's glyphs, in em.
+    total: f32,
+    /// 1 keeps the font's kerning; less damps it.
+    kept: f32,
+}
+
+/// Kerning may move letters by at most this much on average over a line, in em. A font's
+/// strong pairs (To, Av, We: up to 0.1 em in Termes) are a fine adjustment in a full line, but
+/// in a few short words they add up to a tracking of their own, which readers and quality checks
+/// (mean letter gap within 0.012 em of zero) see as letter spacing.
+const MAX_MEAN_KERN: f32 = 0.009;
+
+/// Damps a line's kerning just enough that the mean over its letter pairs stays within
+/// [`MAX_MEAN_KERN`]; full lines never come near it.
+fn kerning_kept(atoms: &[Atom], contents: &[Content], used: &[usize]) -> Kerning {
+    let (mut total, mut glyphs, mut words) = (0.0f32, 0usize, 0usize);
+    let mut in_word = false;
+    for &i in used {
+        match &contents[i] {
+            Content::Glyphs {
+                atom, glyphs: g, ..
+            } => {
+                let gs = &atoms[*atom].glyphs[g.clone()];
+                total += gs.iter().map(|g| g.kern).sum::<f32>();
+                glyphs += gs.len();
+                if !in_word && !gs.is_empty() {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+            Content::Space { .. } => in_word = false,
+            _ => {}
+        }
+    }
+    let pairs = glyphs.saturating_sub(words);
+    let kept = if pairs == 0 || total.abs() <= MAX_MEAN_KERN * pairs as f32 {
+        1.0
+    } else {
+        MAX_MEAN_KERN * pairs as f32 / total.abs()
+    };
+    Kerning { total, kept }
 }
 
 fn protrusion(
@@ -1056,6 +1227,90 @@ fn protrusion(
     }
     let ch = text[..text_end].chars().next_back().unwrap_or(' ');
     protrusion_factor(ch) * atom.glyphs[glyph_end - 1].advance * size
+}
+
+/// Bidi embedding levels by byte, when the paragraph needs the bidi algorithm: its base
+/// direction is right to left, or it has a right-to-left character. A paragraph of
+/// left-to-right text only (every English one) gets `None` and is never analysed.
+fn bidi_levels(text: &str, rtl: bool) -> Option<Vec<u8>> {
+    if !rtl && !text.chars().any(is_rtl_char) {
+        return None;
+    }
+    let base = if rtl { Level::rtl() } else { Level::ltr() };
+    let info = BidiInfo::new(text, Some(base));
+    Some(info.levels.iter().map(|l| l.number()).collect())
+}
+
+/// A character that starts a right-to-left run or embedding. Cheap for Latin, Greek and
+/// Cyrillic text, which never reaches the class lookup.
+fn is_rtl_char(c: char) -> bool {
+    (c >= '\u{0590}' || matches!(c, '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}'))
+        && matches!(
+            bidi_class(c),
+            BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
+        )
+}
+
+/// The right-to-left letters of a text, which choose its font.
+fn rtl_letters(text: &str) -> String {
+    text.chars()
+        .filter(|&c| c.is_alphabetic() && is_rtl_char(c))
+        .collect()
+}
+
+/// Logical-order runs to the page: reordered by their levels (UAX #9 rule L2), the glyphs
+/// of right-to-left runs reversed, and placed from `x` rightwards. A run's text stays in
+/// logical order; each glyph still names its own part of it.
+fn visual_order(runs: Vec<(u8, TextRun)>, x: f32) -> Vec<TextRun> {
+    let mut ordered: Vec<TextRun> = if runs.iter().all(|(level, _)| *level == 0) {
+        runs.into_iter().map(|(_, r)| r).collect()
+    } else {
+        let levels: Vec<Level> = runs
+            .iter()
+            .map(|(l, _)| Level::new(*l).unwrap_or_else(|_| Level::ltr()))
+            .collect();
+        let order = BidiInfo::reorder_visual(&levels);
+        let mut slots: Vec<Option<(u8, TextRun)>> = runs.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|i| slots[i].take())
+            .map(|(level, mut run)| {
+                if level % 2 == 1 {
+                    reverse_keeping_marks(&mut run.glyphs);
+                }
+                run
+            })
+            .collect()
+    };
+    let mut at = x;
+    for run in &mut ordered {
+        run.x = at;
+        at += run.width();
+    }
+    ordered
+}
+
+/// Reverses logical-order glyphs into visual order, except that the zero-advance glyphs
+/// after a base (Arabic vowel marks, shadda, the rest of a lam-alef) still follow it, their
+/// offsets moved so that they are drawn where the shaper put them. Text extraction (poppler)
+/// attaches a mark to the glyph before it; a mark written before its base is read as a
+/// separate character, on a line of its own when it is raised.
+fn reverse_keeping_marks(glyphs: &mut Vec<PlacedGlyph>) {
+    let mut units: Vec<Vec<PlacedGlyph>> = Vec::new();
+    for g in glyphs.drain(..) {
+        match units.last_mut() {
+            Some(unit) if g.advance == 0.0 && g.y_offset != 0.0 => unit.push(g),
+            _ => units.push(vec![g]),
+        }
+    }
+    for unit in units.into_iter().rev() {
+        let mut pen = 0.0;
+        for mut g in unit {
+            g.x_offset -= pen;
+            pen += g.advance;
+            glyphs.push(g);
+        }
+    }
 }
 
 /// What ends a paragraph or a line broken by hand, as in TeX: no break before the fill glue,

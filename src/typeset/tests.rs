@@ -22,6 +22,7 @@ fn setting(width: f32) -> Setting {
         expansion: 0.02,
         protrusion: true,
         tolerance: 1.0,
+        rtl: false,
     }
 }
 
@@ -142,6 +143,62 @@ fn an_overlong_word_is_reported() {
         "{:?}",
         ts.warnings
     );
+}
+
+#[test]
+fn kerning_is_damped_on_short_lines_only() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    // Mean kerning per letter pair inside words, in em: how far the placed advances differ
+    // from the font's own, as a letter-spacing check measures it.
+    let mean_kern = |line: &super::paragraph::Line| {
+        let (mut total, mut pairs) = (0.0f32, 0usize);
+        for run in &line.runs {
+            let font = fonts.get(run.font);
+            let face = ttf_parser::Face::parse(font.bytes(), 0).unwrap();
+            for word in run.text.split(' ').filter(|w| !w.is_empty()) {
+                pairs += word.chars().count() - 1;
+            }
+            for g in run
+                .glyphs
+                .iter()
+                .filter(|g| &run.text[g.text.clone()] != " ")
+            {
+                let own = face.glyph_hor_advance(ttf_parser::GlyphId(g.id)).unwrap() as f32
+                    / font.units_per_em;
+                total += g.advance / run.size - own;
+            }
+        }
+        total / pairs as f32
+    };
+    let text = "To everyone who worked for this day:";
+    let undamped: f32 = text
+        .split(' ')
+        .map(|w| {
+            ts.shaper
+                .shape(0, w, false)
+                .iter()
+                .map(|g| g.kern)
+                .sum::<f32>()
+        })
+        .sum::<f32>()
+        / (text.chars().filter(|c| *c != ' ').count() - 6) as f32;
+    assert!(undamped < -0.01, "Termes kerns this line by {undamped} em");
+    let short = ts
+        .set(&[piece(text, Style::default())], &setting(400.0))
+        .unwrap();
+    let damped = mean_kern(&short[0]);
+    assert!(
+        (-0.0091..0.0).contains(&damped),
+        "{damped} em per pair after damping"
+    );
+    // A full line keeps the font's kerning as it is.
+    let long = "The ministers agreed on measures to protect the river basin for years. ".repeat(6);
+    let lines = ts
+        .set(&[piece(long.trim(), Style::default())], &setting(300.0))
+        .unwrap();
+    let full = mean_kern(&lines[0]);
+    assert!(full > -0.008 && full < 0.0, "{full}");
 }
 
 #[test]
@@ -380,4 +437,60 @@ fn a_span_is_hyphenated_with_its_own_language() {
         breaks[2].iter().all(|p| english.contains(p)),
         "{breaks:?} {english:?}"
     );
+}
+
+#[test]
+fn a_mixed_arabic_latin_and_digits_line_is_laid_out_right_to_left() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "ar"), "ar");
+    let s = Setting {
+        rtl: true,
+        align: Align::Right,
+        justify: false,
+        hyphenate: false,
+        ..setting(400.0)
+    };
+    // "the United Nations (UN) in 2026", logically: Arabic, Latin, Arabic, digits.
+    let lines = ts
+        .set(&[piece("الأمم المتحدة (UN) في 2026", Style::default())], &s)
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    let runs = &lines[0].runs;
+    let x_of = |needle: &str| {
+        runs.iter()
+            .find(|r| r.text.contains(needle))
+            .unwrap_or_else(|| panic!("no run with {needle}: {runs:#?}"))
+            .x
+    };
+    // Visually, left to right: 2026, في, (UN), المتحدة, الأمم.
+    assert!(x_of("2026") < x_of("في"), "{runs:#?}");
+    assert!(x_of("في") < x_of("UN"), "{runs:#?}");
+    // The two Arabic words share a run; its decreasing text ranges (below) put المتحدة
+    // left of الأمم.
+    assert!(x_of("UN") < x_of("الأمم"), "{runs:#?}");
+    // Runs follow each other, and the line ends flush right.
+    for w in runs.windows(2) {
+        assert!((w[0].x + w[0].width() - w[1].x).abs() < 0.01, "{runs:#?}");
+    }
+    let last = runs.last().unwrap();
+    assert!((last.x + last.width() - 400.0).abs() < 0.01, "{runs:#?}");
+    // Inside an Arabic run glyphs go right to left: their text ranges decrease; inside a
+    // Latin or digit run they increase.
+    let arabic = runs.iter().find(|r| r.text.contains("الأمم")).unwrap();
+    let starts: Vec<usize> = arabic.glyphs.iter().map(|g| g.text.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{starts:?}");
+    let digits = runs.iter().find(|r| r.text.contains("2026")).unwrap();
+    let starts: Vec<usize> = digits.glyphs.iter().map(|g| g.text.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+}
+
+#[test]
+fn latin_paragraphs_in_an_ltr_statement_are_not_reordered() {
+    let fonts = FontSet::bundled();
+    let mut ts = Typesetter::new(Shaper::new(&fonts, "en"), "en");
+    let lines = ts
+        .set(&[piece("one two three", Style::default())], &setting(400.0))
+        .unwrap();
+    assert_eq!(lines[0].runs.len(), 1);
+    assert_eq!(lines[0].runs[0].x, 0.0);
 }

@@ -256,7 +256,8 @@ pub fn statement_words(s: &Statement) -> Vec<String> {
 }
 
 /// NFKC (ligatures, ellipsis), curly quotes to straight, Unicode hyphens to `-`, soft hyphens
-/// dropped, no-break spaces to spaces: what `../shared/tools/pdfcheck.py` does to both sides.
+/// dropped, no-break spaces to spaces: what `../shared/tools/pdfcheck.py` does to both sides;
+/// and bidi embedding and mark characters dropped, which pdftotext adds to RTL text.
 pub fn normalize(text: &str) -> String {
     let text: String = text.nfkc().collect();
     let mut out = String::with_capacity(text.len());
@@ -267,6 +268,8 @@ pub fn normalize(text: &str) -> String {
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => out.push('"'),
             '\u{2010}' | '\u{2011}' => out.push('-'),
             '\u{00A0}' | '\u{202F}' | '\u{2007}' => out.push(' '),
+            // pdftotext wraps right-to-left lines, and the numbers in them, in embeddings.
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
             c => out.push(c),
         }
     }
@@ -324,9 +327,37 @@ pub fn pdf_words(pdf_text: &str, source_words: &[String]) -> Vec<String> {
     lines.into_iter().flatten().collect()
 }
 
+/// Words as runs of letters and digits, Arabic vowel marks (U+064B to U+0652) left out: how
+/// right-to-left text is compared with what pdftotext gives back. poppler reorders RTL lines
+/// itself and attaches neutral punctuation (the Arabic comma, a full stop after a number) to
+/// the neighbouring word, and puts a vowel mark before its letter when it reverses a word.
+/// It also moves the space between an Arabic word and a number or a Latin word, so words also
+/// split where Arabic letters meet other letters or digits.
+pub fn letter_words(words: &[String]) -> Vec<String> {
+    let arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
+    let mut text = String::new();
+    let mut prev: Option<char> = None;
+    for c in words.join(" ").chars() {
+        if ('\u{064B}'..='\u{0652}').contains(&c) {
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            text.push(' ');
+            prev = None;
+            continue;
+        }
+        if prev.is_some_and(|p| arabic(p) != arabic(c)) {
+            text.push(' ');
+        }
+        text.push(c);
+        prev = Some(c);
+    }
+    text.split_whitespace().map(str::to_string).collect()
+}
+
 /// A word without the punctuation that clings to it.
 fn word_core(w: &str) -> String {
-    w.trim_matches(|c: char| ".,;:!?()\"'[]«»".contains(c))
+    w.trim_matches(|c: char| ".,;:!?()\"'[]«»،؛؟".contains(c))
         .to_string()
 }
 
