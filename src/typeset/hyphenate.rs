@@ -17,17 +17,20 @@ pub(crate) fn language(tag: &str) -> Option<hypher::Lang> {
 }
 
 /// Whether a whitespace-delimited token may be hyphenated at all: never acronyms, numbers,
-/// addresses, codes, or anything with a slash. Nor a compound with its own hyphen
-/// ("Marchetti-Ndiaye", "Wasser-Rahmenrichtlinie"): it breaks at that hyphen only, as in TeX,
-/// since a second hyphen in the same word ("Was-ser-Rahmen...") reads as a different compound.
+/// addresses, codes, or anything with a slash. A compound with its own hyphen
+/// ("Marchetti-Ndiaye", "information-sharing") may be, but only as a last resort (see
+/// [`is_compound`]): TeX never does it, which leaves a loose line where nothing else fits.
 pub(crate) fn token_allows_hyphenation(token: &str) -> bool {
-    !token.chars().any(|c| {
-        c.is_ascii_digit()
-            || matches!(
-                c,
-                '/' | '@' | '\\' | '_' | '#' | '=' | '&' | '-' | '\u{2010}'
-            )
-    }) && !is_url_like(token)
+    !token
+        .chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '/' | '@' | '\\' | '_' | '#' | '=' | '&'))
+        && !is_url_like(token)
+}
+
+/// A word joined by its own hyphen, whose parts take an added hyphen only at a high penalty:
+/// a second hyphen in the same word ("Was-ser-Rahmen...") reads as a different compound.
+pub(crate) fn is_compound(token: &str) -> bool {
+    token.contains(['-', '\u{2010}'])
 }
 
 /// URLs and e-mail addresses, which break at their own punctuation and never take a hyphen.
@@ -115,7 +118,8 @@ mod tests {
             assert!(!token_allows_hyphenation(t), "{t}");
         }
         assert!(token_allows_hyphenation("cooperation,"));
-        assert!(!token_allows_hyphenation("Wasser-Rahmenrichtlinie"));
+        assert!(token_allows_hyphenation("Wasser-Rahmenrichtlinie"));
+        assert!(is_compound("Wasser-Rahmenrichtlinie") && !is_compound("Wasserrahmen"));
         assert!(is_url_like("(https://x.org/y)."));
         assert!(!is_url_like("e.g."));
     }

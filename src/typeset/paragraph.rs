@@ -31,6 +31,10 @@ const FILL: f32 = 100_000.0;
 /// more hyphens than the one-in-eight lines we allow.
 const HYPHEN_PENALTY: f32 = 150.0;
 const EXPLICIT_HYPHEN_PENALTY: f32 = 50.0;
+/// A hyphen added inside a part of a compound that has its own ("informa-tion-sharing"): dear
+/// enough to lose to any line within the emergency tolerance (demerits 2,700²), so it only
+/// replaces a line looser than that.
+const COMPOUND_PART_HYPHEN_PENALTY: f32 = 3_000.0;
 
 const URL_BREAK_PENALTY: f32 = 100.0;
 /// At most one hyphenated line end in this many lines, over a document.
@@ -605,7 +609,8 @@ impl<'a> Typesetter<'a> {
         }
 
         // Hyphenation points, by text position.
-        let mut hyphen_points: Vec<usize> = Vec::new();
+        // Hyphenation points, by text position, with their penalty.
+        let mut hyphen_points: Vec<(usize, f32)> = Vec::new();
         if s.hyphenate && !s.balance {
             for token in tokens(text) {
                 let t = &text[token.clone()];
@@ -635,8 +640,15 @@ impl<'a> Typesetter<'a> {
                             p
                         }
                     };
+                    // Inside a compound with its own hyphen, an added hyphen is a last resort:
+                    // the compound's own break comes first.
+                    let penalty = if hyphenate::is_compound(t) {
+                        COMPOUND_PART_HYPHEN_PENALTY
+                    } else {
+                        HYPHEN_PENALTY
+                    };
                     for p in points.iter() {
-                        hyphen_points.push(token.start + word.start + p);
+                        hyphen_points.push((token.start + word.start + p, penalty));
                     }
                 }
             }
@@ -723,7 +735,7 @@ impl<'a> Typesetter<'a> {
                     });
                     contents.push(Content::ThinSpace { atom: prev });
                 } else if gap.contains(SOFT_HYPHEN) {
-                    self.push_hyphen(&mut items, &mut contents, atoms, prev, s);
+                    self.push_hyphen(&mut items, &mut contents, atoms, prev, s, HYPHEN_PENALTY);
                 }
             }
 
@@ -735,12 +747,14 @@ impl<'a> Typesetter<'a> {
                     .iter()
                     .any(|g| atom.range.start + g.cluster as usize == p)
             };
-            let mut cuts: Vec<(usize, Option<Opportunity>)> = Vec::new();
-            while next_hyphen < hyphen_points.len() && hyphen_points[next_hyphen] < atom.range.end {
-                let p = hyphen_points[next_hyphen];
+            // A cut is a break opportunity, or a hyphenation point with its penalty.
+            let mut cuts: Vec<(usize, Result<Opportunity, f32>)> = Vec::new();
+            while next_hyphen < hyphen_points.len() && hyphen_points[next_hyphen].0 < atom.range.end
+            {
+                let (p, penalty) = hyphen_points[next_hyphen];
                 next_hyphen += 1;
                 if p > atom.range.start && on_boundary(p) {
-                    cuts.push((p, None));
+                    cuts.push((p, Err(penalty)));
                 }
             }
             while next_opportunity < opportunities.len()
@@ -750,7 +764,7 @@ impl<'a> Typesetter<'a> {
                 next_opportunity += 1;
                 if o.at > atom.range.start && on_boundary(o.at) {
                     cuts.retain(|c| c.0 != o.at);
-                    cuts.push((o.at, Some(o)));
+                    cuts.push((o.at, Ok(o)));
                 }
             }
             cuts.sort_by_key(|c| c.0);
@@ -760,7 +774,7 @@ impl<'a> Typesetter<'a> {
             for (cut, kind) in cuts
                 .iter()
                 .copied()
-                .chain(std::iter::once((atom.range.end, None)))
+                .chain(std::iter::once((atom.range.end, Err(HYPHEN_PENALTY))))
             {
                 let to_glyph = atom
                     .glyphs
@@ -784,8 +798,10 @@ impl<'a> Typesetter<'a> {
                 });
                 if cut != atom.range.end {
                     match kind {
-                        None => self.push_hyphen(&mut items, &mut contents, atoms, a, s),
-                        Some(o) => {
+                        Err(penalty) => {
+                            self.push_hyphen(&mut items, &mut contents, atoms, a, s, penalty)
+                        }
+                        Ok(o) => {
                             items.push(Item::Penalty {
                                 width: 0.0,
                                 penalty: o.penalty,
@@ -838,12 +854,13 @@ impl<'a> Typesetter<'a> {
         atoms: &[Atom],
         atom: usize,
         s: &Setting,
+        penalty: f32,
     ) {
         let hyphen = self.hyphen_glyph(atoms[atom].font).1 * s.size;
         let protrudes = s.protrusion && s.justify && !s.balance;
         items.push(Item::Penalty {
             width: hyphen,
-            penalty: HYPHEN_PENALTY,
+            penalty,
             flagged: true,
             protrusion: if protrudes {
                 protrusion_factor('-') * hyphen
