@@ -325,12 +325,29 @@ const WRITTEN: &[(&str, [&str; 12])] = &[
             "Δεκεμβρίου",
         ],
     ),
+    (
+        "ar",
+        [
+            "يناير",
+            "فبراير",
+            "مارس",
+            "أبريل",
+            "مايو",
+            "يونيو",
+            "يوليو",
+            "أغسطس",
+            "سبتمبر",
+            "أكتوبر",
+            "نوفمبر",
+            "ديسمبر",
+        ],
+    ),
 ];
 
 /// `date` written out as the statement's language writes dates: "29 January 2020" (en),
 /// "29 janvier 2020" (fr, "1er" for the first), "29. Januar 2020" (de), "29 de enero de 2020"
-/// (es), "29 января 2020 г." (ru), "29 Ιανουαρίου 2020" (el); ISO 8601 (2020-01-29) for other
-/// languages.
+/// (es), "29 января 2020 г." (ru), "29 Ιανουαρίου 2020" (el), "29 يناير 2020" (ar); ISO 8601
+/// (2020-01-29) for other languages.
 pub fn format(date: Date, language: &str) -> String {
     let primary = language
         .split(['-', '_'])
@@ -368,9 +385,10 @@ mod tests {
         assert_eq!(format(date, "es"), "29 de enero de 2020");
         assert_eq!(format(date, "ru"), "29 января 2020\u{a0}г.");
         assert_eq!(format(date, "el"), "29 Ιανουαρίου 2020");
-        assert_eq!(format(date, "ar"), "2020-01-29");
+        assert_eq!(format(date, "he"), "2020-01-29");
         let first = Date { day: 1, ..date };
         assert_eq!(format(first, "fr"), "1er janvier 2020");
+        assert_eq!(format(date, "ar"), "29 يناير 2020");
         // Every written date reads back as the same date.
         for (lang, _) in WRITTEN {
             for month in 1..=12 {
