@@ -34,6 +34,16 @@ pub enum Item {
 }
 
 impl Item {
+    /// Glue after it is not a place to break.
+    pub fn no_break() -> Item {
+        Item::Penalty {
+            width: 0.0,
+            penalty: INFINITE_PENALTY,
+            flagged: false,
+            protrusion: 0.0,
+        }
+    }
+
     pub fn forced_break() -> Item {
         Item::Penalty {
             width: 0.0,

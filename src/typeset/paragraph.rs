@@ -704,12 +704,7 @@ impl<'a> Typesetter<'a> {
             }
             if let Some(prev) = last_atom {
                 if space && !breakable {
-                    items.push(Item::Penalty {
-                        width: 0.0,
-                        penalty: INFINITE_PENALTY,
-                        flagged: false,
-                        protrusion: 0.0,
-                    });
+                    items.push(Item::no_break());
                     contents.push(Content::Break);
                 }
                 if space {
@@ -830,15 +825,7 @@ impl<'a> Typesetter<'a> {
                 })
                 .sum();
             if tail < 3.0 * size {
-                items.insert(
-                    pos,
-                    Item::Penalty {
-                        width: 0.0,
-                        penalty: INFINITE_PENALTY,
-                        flagged: false,
-                        protrusion: 0.0,
-                    },
-                );
+                items.insert(pos, Item::no_break());
                 contents.insert(pos, Content::Break);
             }
         }
@@ -1333,12 +1320,7 @@ fn reverse_keeping_marks(glyphs: &mut Vec<PlacedGlyph>) {
 /// What ends a paragraph or a line broken by hand, as in TeX: no break before the fill glue,
 /// the fill, and a forced break.
 fn push_paragraph_end(items: &mut Vec<Item>, contents: &mut Vec<Content>) {
-    items.push(Item::Penalty {
-        width: 0.0,
-        penalty: INFINITE_PENALTY,
-        flagged: false,
-        protrusion: 0.0,
-    });
+    items.push(Item::no_break());
     contents.push(Content::Break);
     items.push(Item::Glue {
         width: 0.0,
