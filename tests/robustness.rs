@@ -64,6 +64,13 @@ const PIECES: &[&str] = &[
     "    ",
     "`",
     "<b>",
+    "<span lang=\"de\">",
+    "</span>",
+    "\u{202b}",
+    "\u{200f}",
+    "«",
+    " ;",
+    "UN",
     "co\u{ad}op\u{ad}er\u{ad}ation",
     "internationalisation",
     "x",
@@ -86,7 +93,14 @@ fn render(text: &str, layout: &Layout, fonts: &FontSet) {
 
 #[test]
 fn mutated_statements_render_or_fail_cleanly() {
-    let seed = include_str!("../statements/2025-09-30-lists-and-headings.md");
+    // Statements with lists and headings, right-to-left text, language spans and French
+    // spacing, and long multi-page text.
+    let seeds = [
+        include_str!("../statements/2025-09-30-lists-and-headings.md"),
+        include_str!("../statements/2026-04-14-bayan-ar.md"),
+        include_str!("../statements/2026-04-14-declaration-fr.md"),
+        include_str!("../statements/2026-03-02-water-summit-long.md"),
+    ];
     let layouts = [
         Layout::builtin(),
         Layout::load(Path::new(concat!(
@@ -98,7 +112,7 @@ fn mutated_statements_render_or_fail_cleanly() {
     let fonts: Vec<FontSet> = layouts.iter().map(|l| FontSet::load(l).unwrap()).collect();
     let mut rng = Lcg(42);
     for round in 0..rounds() {
-        let mut text = seed.to_string();
+        let mut text = seeds[round % seeds.len()].to_string();
         for _ in 0..1 + rng.next(12) {
             let mut at = rng.next(text.len() + 1);
             while !text.is_char_boundary(at) {
@@ -119,7 +133,7 @@ fn mutated_statements_render_or_fail_cleanly() {
                 }
             }
         }
-        let k = round % layouts.len();
+        let k = (round / seeds.len()) % layouts.len();
         render(&text, &layouts[k], &fonts[k]);
     }
 }
