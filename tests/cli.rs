@@ -478,6 +478,15 @@ fn undrawable_character_in_the_layout_letterhead_names_the_layout_line() {
     s.assert_nothing_written();
 }
 
+#[test]
+fn undrawable_character_in_the_footer_names_the_layout_line() {
+    let (s, out) =
+        with_layout("# footer\n\n[footer]\nsize = \"9pt\"\ntext = \"Page {page} \u{1F600}\"\n");
+    let msg = assert_fails(&out, INVALID, &["U+1F600", "fonts tried"]);
+    assert_location(&msg, "layout.toml", 5, None);
+    s.assert_nothing_written();
+}
+
 /// 60,000 words of varied prose in one paragraph.
 fn long_paragraph(words: usize) -> String {
     let source =

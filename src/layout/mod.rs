@@ -209,6 +209,8 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Continuation {
     pub text: String,
+    /// Where `text` was written, for messages about it.
+    pub location: Option<Location>,
     pub size: f32,
     pub bold: bool,
     pub italic: bool,
@@ -258,6 +260,8 @@ pub struct Footer {
     /// each line (split at `\n`) whose placeholder has no value is left out; empty means no
     /// footer.
     pub text: String,
+    /// Where `text` was written, for messages about it.
+    pub location: Option<Location>,
     pub size: f32,
     pub align: Align,
     pub color: Color,
@@ -496,6 +500,7 @@ impl Default for Layout {
             },
             continuation: Continuation {
                 text: String::new(),
+                location: None,
                 size: 9.0,
                 bold: false,
                 italic: false,
@@ -505,6 +510,7 @@ impl Default for Layout {
             },
             footer: Footer {
                 text: "Page {page} of {pages}".to_string(),
+                location: None,
                 size: 9.0,
                 align: Align::Center,
                 color: Color::BLACK,

@@ -752,6 +752,7 @@ fn read_continuation(r: &mut Reader, f: &Fields, c: &mut Continuation) {
     {
         check_placeholders(r, "continuation.text", v, &text, true);
         c.text = text;
+        c.location = Some(r.location(v.span().start));
     }
     if let Some(x) = font_size(r, f, "size") {
         c.size = x;
@@ -872,6 +873,7 @@ fn read_footer(r: &mut Reader, f: &Fields, footer: &mut Footer) {
     {
         check_placeholders(r, "footer.text", v, &text, true);
         footer.text = text;
+        footer.location = Some(r.location(v.span().start));
     }
     if let Some(x) = font_size(r, f, "size") {
         footer.size = x;

@@ -14,9 +14,18 @@ fn messages(text: &str) -> Vec<String> {
 #[test]
 fn bundled_default_spells_out_the_defaults() {
     let builtin = Layout::builtin();
+    let defaults = Layout::default();
     let expected = Layout {
         path: builtin.path.clone(),
-        ..Layout::default()
+        footer: Footer {
+            location: builtin.footer.location.clone(),
+            ..defaults.footer.clone()
+        },
+        continuation: Continuation {
+            location: builtin.continuation.location.clone(),
+            ..defaults.continuation.clone()
+        },
+        ..defaults
     };
     assert_eq!(builtin, expected);
 }

@@ -62,6 +62,15 @@ pub(super) fn load_images(
 
 /// Space between signature columns.
 const COLUMN_GAP: f32 = 18.0;
+
+/// A header or footer: its template lines, where the layout wrote them, and how to set them.
+#[derive(Clone, Copy)]
+struct Furniture<'t> {
+    templates: &'t str,
+    place: Option<&'t Location>,
+    block: &'t layout::Block,
+    artifact: Artifact,
+}
 /// Height of a logo given neither a width nor a height.
 const DEFAULT_LOGO_HEIGHT: f32 = 48.0;
 
@@ -516,19 +525,23 @@ impl Composer<'_> {
     fn place_furniture(
         &mut self,
         page: &mut Page,
-        templates: &str,
+        furniture: &Furniture,
         number: (usize, usize),
-        block: &layout::Block,
-        artifact: Artifact,
         y: f32,
     ) -> Result<usize, Error> {
+        let Furniture {
+            templates,
+            place,
+            block,
+            artifact,
+        } = *furniture;
         let left = self.layout.page.margins.left;
         let mut count = 0;
         for template in templates.lines() {
             let Some(text) = self.fill(template, Some(number)) else {
                 continue;
             };
-            for line in self.furniture_lines(text, block, self.layout.measure(), artifact, None)? {
+            for line in self.furniture_lines(text, block, self.layout.measure(), artifact, place)? {
                 for mut run in line.runs {
                     run.x += left;
                     run.y = y + count as f32 * block.leading;
@@ -551,14 +564,13 @@ impl Composer<'_> {
         let total = pages.len();
         let baseline = margins.top / 2.0 + c.size * 0.3;
         for (n, page) in pages.iter_mut().enumerate().skip(1) {
-            let lines = self.place_furniture(
-                page,
-                &c.text,
-                (n + 1, total),
-                &block,
-                Artifact::Header,
-                baseline,
-            )?;
+            let furniture = Furniture {
+                templates: &c.text,
+                place: c.location.as_ref(),
+                block: &block,
+                artifact: Artifact::Header,
+            };
+            let lines = self.place_furniture(page, &furniture, (n + 1, total), baseline)?;
             if lines > 0
                 && let Some(rule) = c.rule
             {
@@ -586,14 +598,13 @@ impl Composer<'_> {
         let margins = self.layout.page.margins;
         let baseline = self.layout.page.height - margins.bottom / 2.0;
         for (n, page) in pages.iter_mut().enumerate() {
-            self.place_furniture(
-                page,
-                &footer.text,
-                (n + 1, total),
-                &block,
-                Artifact::Footer,
-                baseline,
-            )?;
+            let furniture = Furniture {
+                templates: &footer.text,
+                place: footer.location.as_ref(),
+                block: &block,
+                artifact: Artifact::Footer,
+            };
+            self.place_furniture(page, &furniture, (n + 1, total), baseline)?;
         }
         Ok(())
     }
