@@ -251,10 +251,14 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
     let width = layout.measure();
     let height = layout.page.height - layout.page.margins.top - layout.page.margins.bottom;
     if width < 36.0 || height < 72.0 {
-        r.report(
-            top.get("page").map_or(0, |v| v.span().start),
-            Problem::NoTextArea { width, height },
-        );
+        // At the margins if the layout sets them (else the page size is what is too small).
+        let page = top.get("page");
+        let margins = page.and_then(|p| match p.get_ref() {
+            DeValue::Table(t) => t.get("margins"),
+            _ => None,
+        });
+        let at = margins.or(page).map_or(0, |v| v.span().start);
+        r.report(at, Problem::NoTextArea { width, height });
     }
     if r.diagnostics.is_empty() {
         Ok(layout)

@@ -84,8 +84,9 @@ fn unknown_nested_keys_get_suggestions() {
 
 #[test]
 fn margins_that_leave_no_room_are_refused() {
-    let m = messages("[page]\nmargins = { left = \"110mm\", right = \"110mm\" }\n");
+    let m = messages("[page]\nsize = \"A4\"\nmargins = { left = \"110mm\", right = \"110mm\" }\n");
     assert!(m[0].contains("leave no room for text"), "{m:#?}");
+    assert!(m[0].contains(":3:11:"), "at the margins: {m:#?}");
 }
 
 #[test]
