@@ -479,11 +479,16 @@ fn undrawable_character_in_the_layout_letterhead_names_the_layout_line() {
 }
 
 #[test]
-fn undrawable_character_in_the_footer_names_the_layout_line() {
+fn undrawable_character_in_the_footer_or_header_names_the_layout_line() {
     let (s, out) =
         with_layout("# footer\n\n[footer]\nsize = \"9pt\"\ntext = \"Page {page} \u{1F600}\"\n");
     let msg = assert_fails(&out, INVALID, &["U+1F600", "fonts tried"]);
     assert_location(&msg, "layout.toml", 5, None);
+    s.assert_nothing_written();
+    // The continuation header of pages 2 and later is checked on a one-page statement too.
+    let (s, out) = with_layout("[continuation]\ntext = \"\u{13000} {page}\"\n");
+    let msg = assert_fails(&out, INVALID, &["U+13000", "fonts tried"]);
+    assert_location(&msg, "layout.toml", 2, None);
     s.assert_nothing_written();
 }
 

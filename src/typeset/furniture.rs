@@ -563,13 +563,19 @@ impl Composer<'_> {
         let margins = self.layout.page.margins;
         let total = pages.len();
         let baseline = margins.top / 2.0 + c.size * 0.3;
+        let furniture = Furniture {
+            templates: &c.text,
+            place: c.location.as_ref(),
+            block: &block,
+            artifact: Artifact::Header,
+        };
+        if total == 1 {
+            // Set it once, unseen, so a character no font has is an error today rather than
+            // when a later statement runs to two pages.
+            let mut scratch = Page { items: Vec::new() };
+            self.place_furniture(&mut scratch, &furniture, (2, 2), baseline)?;
+        }
         for (n, page) in pages.iter_mut().enumerate().skip(1) {
-            let furniture = Furniture {
-                templates: &c.text,
-                place: c.location.as_ref(),
-                block: &block,
-                artifact: Artifact::Header,
-            };
             let lines = self.place_furniture(page, &furniture, (n + 1, total), baseline)?;
             if lines > 0
                 && let Some(rule) = c.rule
