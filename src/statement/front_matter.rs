@@ -79,6 +79,10 @@ pub(super) struct Meta {
 }
 
 impl Meta {
+    pub(super) fn declares_language(&self) -> bool {
+        self.language.is_some()
+    }
+
     pub(super) fn apply(self, s: &mut Statement) {
         s.title = self.title;
         s.subtitle = self.subtitle;

@@ -5,6 +5,7 @@
 //! matter between `+++` lines. In both, the body is CommonMark.
 
 pub mod date;
+mod detect;
 mod front_matter;
 mod hygiene;
 mod lang;
@@ -32,7 +33,8 @@ pub struct Statement {
     pub subtitle: Option<Text>,
     pub dateline: Option<Text>,
     pub date: Option<Date>,
-    /// BCP 47 language tag; drives hyphenation and the PDF's /Lang.
+    /// BCP 47 language tag; drives hyphenation, direction, dates and the PDF's /Lang. The
+    /// front matter's `language`, else detected from the text (see `detect`).
     pub language: String,
     pub reference: Option<String>,
     /// A release line such as "FOR IMMEDIATE RELEASE".
@@ -157,6 +159,7 @@ impl Statement {
             None => None,
         };
         let mut blocks = markdown::parse(path, &source, body_offset)?;
+        let declares_language = meta.as_ref().is_some_and(|m| m.declares_language());
         let mut statement = Statement {
             path: path.to_path_buf(),
             title: Text {
@@ -195,6 +198,9 @@ impl Statement {
             }
         }
         statement.blocks = blocks;
+        if !declares_language {
+            statement.language = detect::language(&statement).to_string();
+        }
         statement.source = source;
         Ok(statement)
     }

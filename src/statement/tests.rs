@@ -421,3 +421,28 @@ fn inline_html_other_than_a_language_span_is_an_error_with_its_place() {
         .to_string();
     assert!(err.contains("s.md:3:1: raw HTML is not supported"), "{err}");
 }
+
+#[test]
+fn form_a_statements_get_their_language_from_the_text() {
+    let ru = parse(
+        "**Совместное заявление**\n\n**Порт-Алдрен, 14 апреля 2026 года**\n\nМинистры государств бассейна реки собрались сегодня.\n",
+    )
+    .unwrap();
+    assert_eq!(ru.language, "ru");
+    let ar =
+        parse("**بيان مشترك**\n\n**بورت ألدرين، 14 أبريل 2026**\n\nاجتمع اليوم وزراء الدول.\n")
+            .unwrap();
+    assert_eq!(ar.language, "ar");
+    assert!(ar.rtl());
+    let fr = parse(
+        "**Déclaration**\n\n**Paris, le 14 avril 2026**\n\nLes ministres des États riverains se sont réunis et ont salué le travail de la Commission.\n",
+    )
+    .unwrap();
+    assert_eq!(fr.language, "fr");
+    // A declared language wins over what the text looks like.
+    let declared = parse(
+        "+++\ntitle = \"Statement\"\nlanguage = \"en\"\ndate = 2026-04-14\n+++\n\nLes ministres des États riverains se sont réunis et ont salué le travail de la Commission.\n",
+    )
+    .unwrap();
+    assert_eq!(declared.language, "en");
+}

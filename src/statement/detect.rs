@@ -1,0 +1,198 @@
+//! The language of a statement that does not declare one (every Form A statement): its script,
+//! then, for Latin script, its most frequent short words. The language drives hyphenation,
+//! direction, dates and the PDF's /Lang, so guessing "en" for an Arabic or Russian statement
+//! would set it wrong in every one of these.
+
+use super::{Block, Inline, Statement};
+
+/// Words frequent in running text of one language and rare in the others'.
+const FUNCTION_WORDS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "are", "its",
+            "their", "this", "by", "will", "have", "has", "from",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "le", "la", "les", "des", "et", "du", "une", "est", "que", "qui", "dans", "pour",
+            "sur", "au", "aux", "ses", "leur", "sont", "ont", "avec",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "der", "die", "das", "und", "den", "dem", "des", "nicht", "mit", "von", "zu", "ist",
+            "sich", "auf", "eine", "einer", "für", "wird", "werden", "auch",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "el", "los", "las", "del", "y", "que", "por", "con", "una", "para", "se", "su", "sus",
+            "como", "al", "más", "lo", "es", "han",
+        ],
+    ),
+];
+
+/// The statement's language as a BCP 47 tag, from its title, dateline and body text.
+pub(super) fn language(statement: &Statement) -> &'static str {
+    let mut text = String::new();
+    text.push_str(&statement.title.text);
+    for t in [&statement.subtitle, &statement.dateline]
+        .into_iter()
+        .flatten()
+    {
+        text.push('\n');
+        text.push_str(&t.text);
+    }
+    collect(&statement.blocks, &mut text);
+    from_text(&text)
+}
+
+fn collect(blocks: &[Block], out: &mut String) {
+    for block in blocks {
+        match block {
+            Block::Paragraph(inlines)
+            | Block::Heading {
+                content: inlines, ..
+            } => {
+                for inline in inlines {
+                    if let Inline::Text {
+                        text, lang: None, ..
+                    } = inline
+                    {
+                        out.push_str(text);
+                    }
+                    out.push(' ');
+                }
+            }
+            Block::List { items, .. } => items.iter().for_each(|item| collect(item, out)),
+            Block::Quote(blocks) => collect(blocks, out),
+        }
+        out.push('\n');
+    }
+}
+
+fn from_text(text: &str) -> &'static str {
+    // Letters by script: Latin, Greek, Cyrillic, Hebrew, Arabic.
+    let mut counts = [0usize; 5];
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        let script = match c as u32 {
+            0x0370..=0x03FF | 0x1F00..=0x1FFF => 1,
+            0x0400..=0x052F => 2,
+            0x0590..=0x05FF | 0xFB1D..=0xFB4F => 3,
+            0x0600..=0x06FF
+            | 0x0750..=0x077F
+            | 0x08A0..=0x08FF
+            | 0xFB50..=0xFDFF
+            | 0xFE70..=0xFEFF => 4,
+            _ => 0,
+        };
+        counts[script] += 1;
+    }
+    let (script, _) = counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, usize::MAX - i))
+        .expect("five scripts");
+    match script {
+        1 => "el",
+        2 => "ru",
+        3 => "he",
+        4 => "ar",
+        _ => latin(text),
+    }
+}
+
+/// English unless another language's function words are clearly more frequent.
+fn latin(text: &str) -> &'static str {
+    let mut scores = [0usize; FUNCTION_WORDS.len()];
+    for word in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        for (i, (_, words)) in FUNCTION_WORDS.iter().enumerate() {
+            if words.contains(&word.as_str()) {
+                scores[i] += 1;
+            }
+        }
+    }
+    let english = scores[0];
+    let (best, score) = scores
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, usize::MAX - i))
+        .expect("four languages");
+    if *score > english + english / 2 + 2 {
+        FUNCTION_WORDS[best].0
+    } else {
+        "en"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_decide_first() {
+        assert_eq!(
+            from_text("اجتمع اليوم في مدينة بورت ألدرين (UN) 2026"),
+            "ar"
+        );
+        assert_eq!(from_text("Министры государств бассейна реки UNHCR"), "ru");
+        assert_eq!(from_text("Οι υπουργοί των παρόχθιων κρατών"), "el");
+        assert_eq!(from_text("שרי המדינות השוכנות לאורך אגן הנהר"), "he");
+    }
+
+    #[test]
+    fn latin_text_by_its_function_words() {
+        assert_eq!(
+            from_text("The ministers of the basin met today and agreed on the measures."),
+            "en"
+        );
+        assert_eq!(
+            from_text(
+                "Les ministres des États riverains se sont réunis et ont salué le travail de la Commission."
+            ),
+            "fr"
+        );
+        assert_eq!(
+            from_text(
+                "Die Ministerinnen und Minister der Anrainerstaaten haben sich mit dem Sekretariat auf die Maßnahmen geeinigt."
+            ),
+            "de"
+        );
+        assert_eq!(
+            from_text(
+                "Los ministros de los Estados ribereños se reunieron y acordaron las medidas para el año."
+            ),
+            "es"
+        );
+        // Too little to tell: English, the default.
+        assert_eq!(from_text("Lissenburg, 2026"), "en");
+    }
+
+    #[test]
+    fn bundled_statements_are_recognised() {
+        for (file, expected) in [
+            ("2020-01-29-copenhagen-political-directors.md", "en"),
+            ("2026-04-14-declaration-fr.md", "fr"),
+            ("2026-04-14-erklaerung-de.md", "de"),
+            ("2026-04-14-declaracion-es.md", "es"),
+            ("2026-04-14-zayavlenie-ru.md", "ru"),
+            ("2026-04-14-dilosi-el.md", "el"),
+            ("2026-04-14-bayan-ar.md", "ar"),
+        ] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("statements")
+                .join(file);
+            let statement = Statement::load(&path).unwrap();
+            assert_eq!(language(&statement), expected, "{file}");
+        }
+    }
+}
