@@ -108,6 +108,30 @@ struct Totals {
     box_stretch: f32,
 }
 
+impl Totals {
+    /// Adds what `item` brings to a line when it is not a break: boxes and glue.
+    fn add(&mut self, item: &Item) {
+        if let Item::Box {
+            width,
+            stretch,
+            shrink,
+        }
+        | Item::Glue {
+            width,
+            stretch,
+            shrink,
+        } = *item
+        {
+            self.width += width;
+            self.stretch += stretch;
+            self.shrink += shrink;
+            if matches!(item, Item::Box { .. }) {
+                self.box_stretch += stretch;
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Node {
     position: usize,
@@ -308,28 +332,7 @@ fn run(
                 return None;
             }
         }
-        match *item {
-            Item::Box {
-                width,
-                stretch,
-                shrink,
-            } => {
-                sum.width += width;
-                sum.stretch += stretch;
-                sum.shrink += shrink;
-                sum.box_stretch += stretch;
-            }
-            Item::Glue {
-                width,
-                stretch,
-                shrink,
-            } => {
-                sum.width += width;
-                sum.stretch += stretch;
-                sum.shrink += shrink;
-            }
-            Item::Penalty { .. } => {}
-        }
+        sum.add(item);
     }
 
     let best = active
@@ -472,15 +475,7 @@ fn consider(
     for item in &items[b..] {
         match *item {
             Item::Box { .. } => break,
-            Item::Glue {
-                width,
-                stretch,
-                shrink,
-            } => {
-                after.width += width;
-                after.stretch += stretch;
-                after.shrink += shrink;
-            }
+            Item::Glue { .. } => after.add(item),
             Item::Penalty { penalty, .. } => {
                 if penalty <= -INFINITE_PENALTY && !std::ptr::eq(item, &items[b]) {
                     break;
