@@ -9,7 +9,7 @@ use super::{
     Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition, Release,
     ReleasePosition, Rule, Standard, mm,
 };
-use crate::error::{Error, Problem};
+use crate::error::{Error, Location, Problem};
 use crate::schema::{Fields, Reader, Table, Value};
 
 const SECTIONS: &[&str] = &[
@@ -674,6 +674,16 @@ fn read_logo(r: &mut Reader, f: &Fields, table: &Value, default_align: Align) ->
 }
 
 /// Refuses `{names}` that are not placeholders (or page placeholders where there are no pages).
+/// A section's `text` template with where it was written, its placeholders checked (`{page}`
+/// and `{pages}` only where `pages`).
+fn template(r: &mut Reader, f: &Fields, section: &str, pages: bool) -> Option<(String, Location)> {
+    let v = f.get("text")?;
+    let key = format!("{section}.text");
+    let text = r.string(&key, v)?;
+    check_placeholders(r, &key, v, &text, pages);
+    Some((text, r.location(v.span().start)))
+}
+
 fn check_placeholders(r: &mut Reader, key: &str, v: &Value, text: &str, pages: bool) {
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -718,10 +728,7 @@ fn read_release(r: &mut Reader, f: &Fields, release: &mut Release) {
     ) {
         release.position = p;
     }
-    if let Some(v) = f.get("text")
-        && let Some(text) = r.string("release.text", v)
-    {
-        check_placeholders(r, "release.text", v, &text, false);
+    if let Some((text, _)) = template(r, f, "release", false) {
         release.text = text;
     }
 }
@@ -742,21 +749,15 @@ fn read_reference(r: &mut Reader, f: &Fields, reference: &mut Reference) {
     ) {
         reference.position = p;
     }
-    if let Some(v) = f.get("text")
-        && let Some(text) = r.string("reference.text", v)
-    {
-        check_placeholders(r, "reference.text", v, &text, false);
+    if let Some((text, _)) = template(r, f, "reference", false) {
         reference.text = text;
     }
 }
 
 fn read_continuation(r: &mut Reader, f: &Fields, c: &mut Continuation) {
-    if let Some(v) = f.get("text")
-        && let Some(text) = r.string("continuation.text", v)
-    {
-        check_placeholders(r, "continuation.text", v, &text, true);
+    if let Some((text, location)) = template(r, f, "continuation", true) {
         c.text = text;
-        c.location = Some(r.location(v.span().start));
+        c.location = Some(location);
     }
     if let Some(x) = font_size(r, f, "size") {
         c.size = x;
@@ -872,12 +873,9 @@ fn read_body(r: &mut Reader, f: &Fields, body: &mut Body) {
 }
 
 fn read_footer(r: &mut Reader, f: &Fields, footer: &mut Footer) {
-    if let Some(v) = f.get("text")
-        && let Some(text) = r.string("footer.text", v)
-    {
-        check_placeholders(r, "footer.text", v, &text, true);
+    if let Some((text, location)) = template(r, f, "footer", true) {
         footer.text = text;
-        footer.location = Some(r.location(v.span().start));
+        footer.location = Some(location);
     }
     if let Some(x) = font_size(r, f, "size") {
         footer.size = x;
