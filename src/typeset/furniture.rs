@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::Composer;
 use super::paginate::{ASCENT as ASCENT_RATIO, DESCENT as DESCENT_RATIO, FlowItem};
-use super::paragraph::{Line, Piece, Setting};
+use super::paragraph::{Line, Piece, Setting, block_style};
 use crate::document::{Artifact, Image, Item, Page, Rule, StructKind, Tag, TextRun};
 use crate::error::{Diagnostic, Error, Location};
 use crate::image::{self, ImagePath, Raster};
@@ -112,16 +112,7 @@ impl Composer<'_> {
     /// One tagged paragraph in a display block, kept with what follows.
     pub(super) fn display_line(&mut self, text: &str, block: layout::Block) -> Result<(), Error> {
         let node = self.node(StructKind::Paragraph, None);
-        let piece = Piece {
-            text: text.to_string(),
-            style: Style {
-                strong: block.bold,
-                emphasis: block.italic,
-            },
-            tag: Tag::Node(node),
-            lang: None,
-            offset: None,
-        };
+        let piece = Piece::plain(text, block_style(&block), Tag::Node(node));
         let setting = Setting {
             balance: false,
             ..self.display_setting(&block, self.layout.measure())
@@ -155,16 +146,7 @@ impl Composer<'_> {
             balance: false,
             ..self.display_setting(block, width)
         };
-        let piece = Piece {
-            text,
-            style: Style {
-                strong: block.bold,
-                emphasis: block.italic,
-            },
-            tag: Tag::Artifact(artifact),
-            lang: None,
-            offset: None,
-        };
+        let piece = Piece::plain(text, block_style(block), Tag::Artifact(artifact));
         self.set_at(&[piece], &setting, place)
     }
 
@@ -352,34 +334,18 @@ impl Composer<'_> {
     fn signatory_pieces(&self, index: usize, node: usize) -> Vec<Piece> {
         let block = self.layout.signature;
         let sig = &self.statement.signatories[index];
-        let mut pieces = vec![Piece {
-            text: sig.name.clone(),
-            style: Style {
-                strong: true,
-                emphasis: block.italic,
-            },
-            tag: Tag::Node(node),
-            lang: None,
-            offset: None,
-        }];
+        let name_style = Style {
+            strong: true,
+            ..block_style(&block)
+        };
+        let mut pieces = vec![Piece::plain(sig.name.clone(), name_style, Tag::Node(node))];
         if let Some(role) = &sig.role {
-            pieces.push(Piece {
-                text: "\n".into(),
-                style: Style::default(),
-                tag: Tag::Node(node),
-                lang: None,
-                offset: None,
-            });
-            pieces.push(Piece {
-                text: role.clone(),
-                style: Style {
-                    strong: block.bold,
-                    emphasis: block.italic,
-                },
-                tag: Tag::Node(node),
-                lang: None,
-                offset: None,
-            });
+            pieces.push(Piece::plain("\n", Style::default(), Tag::Node(node)));
+            pieces.push(Piece::plain(
+                role.clone(),
+                block_style(&block),
+                Tag::Node(node),
+            ));
         }
         pieces
     }

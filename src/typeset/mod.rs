@@ -311,16 +311,11 @@ impl<'a> Composer<'a> {
                     (Align::Left, Align::Right)
                 };
                 let node = self.node(StructKind::Paragraph, None);
-                let piece = Piece {
-                    text: release.clone(),
-                    style: Style {
-                        strong: rb.bold,
-                        emphasis: rb.italic,
-                    },
-                    tag: Tag::Node(node),
-                    lang: None,
-                    offset: None,
-                };
+                let piece = Piece::plain(
+                    release.clone(),
+                    paragraph::block_style(&rb),
+                    Tag::Node(node),
+                );
                 let rs = Setting {
                     balance: false,
                     align: release_align,
@@ -343,11 +338,7 @@ impl<'a> Composer<'a> {
                 Some(n) => n,
                 None => self.node(StructKind::Paragraph, None),
             };
-            let style = Style {
-                strong: block.bold,
-                emphasis: block.italic,
-            };
-            let pieces = self.text_pieces(text, style, node);
+            let pieces = self.text_pieces(text, paragraph::block_style(&block), node);
             let mut lines = self.set(&pieces, &setting)?;
             if !release_runs.is_empty() {
                 let shift = if self.mirror {
@@ -514,13 +505,7 @@ impl<'a> Composer<'a> {
                         offset: None,
                     })
                 }
-                Inline::HardBreak => pieces.push(Piece {
-                    text: "\n".into(),
-                    style: base,
-                    tag: Tag::Node(node),
-                    lang: None,
-                    offset: None,
-                }),
+                Inline::HardBreak => pieces.push(Piece::plain("\n", base, Tag::Node(node))),
             }
         }
         pieces
@@ -643,13 +628,7 @@ impl<'a> Composer<'a> {
                     b.indent - 0.3 * b.size,
                 )
             };
-            let piece = Piece {
-                text: label,
-                style: Style::default(),
-                tag: Tag::Node(label_node),
-                lang: None,
-                offset: None,
-            };
+            let piece = Piece::plain(label, Style::default(), Tag::Node(label_node));
             let label_lines = self.set(&[piece], &setting)?;
             let indent = b.indent * (depth + 1).min(MAX_INDENT_LEVELS) as f32;
             if let Some(line) = label_lines.into_iter().next() {

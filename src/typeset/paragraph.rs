@@ -75,6 +75,27 @@ pub(crate) struct Piece {
     pub offset: Option<usize>,
 }
 
+impl Piece {
+    /// Text from the layout or the front matter: no source offset, the statement's language.
+    pub fn plain(text: impl Into<String>, style: Style, tag: Tag) -> Piece {
+        Piece {
+            text: text.into(),
+            style,
+            tag,
+            lang: None,
+            offset: None,
+        }
+    }
+}
+
+/// The style a display block's settings ask for.
+pub(crate) fn block_style(block: &crate::layout::Block) -> Style {
+    Style {
+        strong: block.bold,
+        emphasis: block.italic,
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Setting {
     pub size: f32,
