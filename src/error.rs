@@ -107,6 +107,22 @@ pub enum Problem {
         ch: char,
         fonts: Vec<String>,
     },
+    /// An image file that is missing or cannot be read (as opposed to [`Problem::BadImage`]).
+    ImageUnreadable {
+        path: PathBuf,
+        reason: String,
+    },
+}
+
+impl Problem {
+    /// A file the input names (a font, an image) that is missing or cannot be read, as opposed
+    /// to one that was read and is wrong.
+    pub fn is_unreadable_file(&self) -> bool {
+        matches!(
+            self,
+            Problem::FontUnreadable { .. } | Problem::ImageUnreadable { .. }
+        )
+    }
 }
 
 impl fmt::Display for Problem {
@@ -176,7 +192,7 @@ impl fmt::Display for Problem {
             Problem::NotAFont { path } => {
                 write!(f, "{} is not a TrueType or OpenType font", path.display())
             }
-            Problem::BadImage { path, reason } => {
+            Problem::BadImage { path, reason } | Problem::ImageUnreadable { path, reason } => {
                 write!(f, "image {}: {reason}", path.display())
             }
             Problem::MissingDate => write!(
@@ -224,6 +240,13 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The output path cannot be used (it is an input, a block device, ...); nothing was
+    /// written.
+    #[error("cannot write {}: {problem}", path.display())]
+    Output {
+        path: PathBuf,
+        problem: crate::output::OutputProblem,
+    },
     /// Everything wrong with the input, in the order found.
     #[error("{}", DisplayList(.0))]
     Invalid(Vec<Diagnostic>),
@@ -254,8 +277,15 @@ impl Error {
     /// The process exit status the CLI reports for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
+            // A file named by the input that cannot be read (a font, an image) is a file that
+            // cannot be read, as a missing statement or layout is.
+            Error::Invalid(d) if d.iter().any(|d| d.problem.is_unreadable_file()) => 3,
             Error::Invalid(_) => 2,
-            Error::Read { .. } | Error::Write { .. } => 3,
+            Error::Output {
+                problem: crate::output::OutputProblem::IsAnInput { .. },
+                ..
+            } => 2,
+            Error::Read { .. } | Error::Write { .. } | Error::Output { .. } => 3,
             Error::Pdf(_) => 4,
             Error::Sign(_) => 5,
         }

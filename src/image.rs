@@ -87,14 +87,23 @@ pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster,
             },
         )
     };
-    let meta = std::fs::metadata(resolved).map_err(|e| fail(io_reason(&e)))?;
+    let unreadable = |e: std::io::Error| {
+        Error::invalid(
+            named.location.clone(),
+            Problem::ImageUnreadable {
+                path: named.path.clone(),
+                reason: io_reason(&e),
+            },
+        )
+    };
+    let meta = std::fs::metadata(resolved).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!(
             "the file is larger than the limit of {} MiB",
             MAX_FILE_BYTES / 1024 / 1024
         )));
     }
-    let bytes = std::fs::read(resolved).map_err(|e| fail(io_reason(&e)))?;
+    let bytes = std::fs::read(resolved).map_err(unreadable)?;
     let mut raster = decode(&bytes).map_err(fail)?;
     if flatten {
         raster.flatten();

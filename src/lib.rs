@@ -11,6 +11,7 @@ pub mod error;
 pub mod font;
 pub mod image;
 pub mod layout;
+pub mod output;
 pub mod pdf;
 mod schema;
 pub mod sign;
@@ -121,6 +122,27 @@ pub fn render(
     })
 }
 
+/// The files a statement and its layout are built from, each with its role for messages: the
+/// statement, the layout file, the fonts and the images (logo, signatures). An output must
+/// never be one of them.
+pub fn inputs(statement: &Statement, layout: &Layout) -> Vec<(&'static str, std::path::PathBuf)> {
+    let mut files = vec![("statement", statement.path.clone())];
+    if let Some(p) = &layout.path {
+        files.push(("layout", p.clone()));
+    }
+    files.extend(FontSet::paths(layout).into_iter().map(|p| ("font", p)));
+    if let Some(logo) = &layout.letterhead.logo {
+        files.push(("logo image", layout.resolve(&logo.image.path)));
+    }
+    let dir = statement.path.parent().unwrap_or(Path::new(""));
+    for s in &statement.signatories {
+        if let Some(si) = &s.image {
+            files.push(("signature image", dir.join(&si.image.path)));
+        }
+    }
+    files
+}
+
 /// Reads SOURCE_DATE_EPOCH's value: whole seconds since 1970.
 pub fn parse_source_date_epoch(value: &str) -> Option<i64> {
     value
@@ -167,7 +189,8 @@ pub fn parse_time(value: &str) -> Option<i64> {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so that
-/// `path` either keeps its old content or gets all of the new one.
+/// `path` either keeps its old content or gets all of the new one. A symbolic link is followed
+/// (its target is replaced); a path that is not a regular file is refused.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomically_with(path, bytes, true)
 }
@@ -177,6 +200,19 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// after a kill; only a power loss can leave it empty. Batches use this and catch such a file
 /// by its manifest digest on the next run; an fsync per file costs more than rendering it.
 pub fn write_atomically_with(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Error> {
+    // A link is followed, so its target gets the new bytes and the link stays; anything but
+    // a regular file (a device, a FIFO, a folder) is never renamed over.
+    let path = &output::follow_links(path)?;
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+    {
+        return Err(Error::Output {
+            path: path.clone(),
+            problem: output::OutputProblem::NotAFile {
+                kind: output::kind_of(&m),
+            },
+        });
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -1,6 +1,5 @@
 //! The `communique` command line: parses arguments, calls the library, reports errors.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -149,6 +148,15 @@ fn build(
         Some(p) => Layout::load(p)?,
         None => Layout::builtin(),
     };
+    // Checked before the work, so a mistaken `-o` costs nothing and destroys nothing.
+    let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
+    let target = communique::output::resolve(&output, statement_path)?;
+    communique::output::refuse_inputs(
+        &target,
+        communique::inputs(&statement, &layout)
+            .iter()
+            .map(|(what, p)| (*what, p.as_path())),
+    )?;
     let fonts = FontSet::load(&layout)?;
     let options = Options {
         pdfa: pdfa.map(Standard::from),
@@ -169,19 +177,7 @@ fn build(
         )?,
         None => rendered.pdf,
     };
-    let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
-    if output == Path::new("-") {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&bytes)
-            .and_then(|_| stdout.flush())
-            .map_err(|source| Error::Write {
-                path: output.clone(),
-                source,
-            })?;
-    } else {
-        communique::write_atomically(&output, &bytes)?;
-    }
+    communique::output::write(&target, &bytes)?;
     Ok(())
 }
 

@@ -416,7 +416,8 @@ fn missing_layout_file() {
 #[test]
 fn font_path_that_does_not_exist() {
     let (s, out) = with_layout("# fonts\n\n[fonts]\nregular = \"fonts/Missing-Regular.ttf\"\n");
-    let msg = assert_fails(&out, INVALID, &["cannot read font", "Missing-Regular.ttf"]);
+    // A font that cannot be read is "a file cannot be read" (3), as a missing layout is.
+    let msg = assert_fails(&out, IO, &["cannot read font", "Missing-Regular.ttf"]);
     // The message points at the `regular = ...` line, where the path is written.
     assert_location(&msg, "layout.toml", 4, None);
     s.assert_nothing_written();
@@ -636,11 +637,173 @@ fn output_into_a_missing_folder_fails_without_leftovers() {
 }
 
 #[test]
-fn output_onto_a_folder_fails_without_leftovers() {
+fn output_onto_a_folder_writes_the_statement_name_inside_it() {
     let mut s = Scratch::new();
     s.file("statement.md", GOOD_BODY);
-    let out = s.run(&["build", "statement.md", "-o", "out"]);
-    assert_fails(&out, IO, &["cannot write", "out"]);
+    for dir in ["out", "out/", "."] {
+        let out = s.run(&["build", "statement.md", "-o", dir]);
+        assert!(out.status.success(), "-o {dir}: {}", stderr(&out));
+        let written = s.path().join(dir).join("statement.pdf");
+        assert!(
+            std::fs::read(&written).unwrap().starts_with(b"%PDF-"),
+            "-o {dir}"
+        );
+        std::fs::remove_file(written).unwrap();
+    }
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_into_a_folder_that_does_not_exist_says_so() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    let out = s.run(&["build", "statement.md", "-o", "nowhere/"]);
+    assert_fails(&out, IO, &["nowhere/", "no such folder"]);
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_onto_the_statement_is_refused_and_the_statement_kept() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    for o in ["statement.md", "./statement.md", "out/../statement.md"] {
+        let out = s.run(&["build", "statement.md", "-o", o]);
+        assert_fails(&out, INVALID, &["it is the statement"]);
+        assert_eq!(
+            std::fs::read_to_string(s.path().join("statement.md")).unwrap(),
+            GOOD_BODY
+        );
+    }
+    // Without -o the output is beside the statement, a different file.
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_onto_the_layout_a_font_or_an_image_is_refused() {
+    let mut s = Scratch::new();
+    let font = common::root().join("fonts");
+    let regular = std::fs::read_dir(&font)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "otf" || e == "ttf"))
+        .expect("a bundled font file");
+    s.file("font.otf", std::fs::read(&regular).unwrap());
+    s.file(
+        "sig.jpg",
+        std::fs::read(common::root().join("tests/layouts_assets/sig.jpg")).unwrap(),
+    );
+    s.file("layout.toml", "[fonts]\nregular = \"font.otf\"\n");
+    s.file(
+        "statement.md",
+        "+++\ntitle = \"T\"\ndate = 2026-05-14\n[[signatories]]\nname = \"A\"\n\
+         image = \"sig.jpg\"\nimage_alt = \"Signature of A\"\n+++\nText.\n",
+    );
+    for (o, what) in [
+        ("layout.toml", "the layout"),
+        ("font.otf", "the font"),
+        ("sig.jpg", "the signature image"),
+    ] {
+        let before = std::fs::read(s.path().join(o)).unwrap();
+        let out = s.run(&["build", "statement.md", "--layout", "layout.toml", "-o", o]);
+        assert_fails(&out, INVALID, &[what]);
+        assert_eq!(std::fs::read(s.path().join(o)).unwrap(), before, "{o}");
+    }
+    s.assert_nothing_written();
+}
+
+fn is_char_device(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+#[test]
+fn output_to_dev_null_leaves_it_a_character_device() {
+    let dev_null = Path::new("/dev/null");
+    assert!(
+        is_char_device(dev_null),
+        "/dev/null is not a character device"
+    );
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    let out = s.run(&["build", "statement.md", "-o", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // As root (CI), a rename would have replaced the device with a regular file.
+    assert!(is_char_device(dev_null), "/dev/null was replaced");
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_to_dev_full_fails_as_a_write_error_and_leaves_the_device() {
+    let dev_full = Path::new("/dev/full");
+    if !is_char_device(dev_full) {
+        eprintln!("SKIPPED: no /dev/full on this system");
+        return;
+    }
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    let out = s.run(&["build", "statement.md", "-o", "/dev/full"]);
+    assert_fails(&out, IO, &["cannot write /dev/full"]);
+    assert!(is_char_device(dev_full), "/dev/full was replaced");
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_to_a_fifo_is_written_through_to_its_reader() {
+    use std::os::unix::fs::FileTypeExt;
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    let fifo = s.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils)");
+    assert!(made.success());
+    s.inputs.push("pipe".into());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = s.run(&["build", "statement.md", "-o", "pipe"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let read = reader.join().unwrap();
+    assert!(read.starts_with(b"%PDF-"), "the reader got no PDF");
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO was replaced"
+    );
+    s.assert_nothing_written();
+}
+
+#[test]
+fn output_through_a_symlink_replaces_its_target_and_keeps_the_link() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    s.file("out/real.pdf", "old");
+    std::os::unix::fs::symlink("out/real.pdf", s.path().join("link.pdf")).unwrap();
+    s.inputs.push("link.pdf".into());
+    let out = s.run(&["build", "statement.md", "-o", "link.pdf"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let link = std::fs::symlink_metadata(s.path().join("link.pdf")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    let pdf = std::fs::read(s.path().join("out/real.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "the target was not written");
+    assert_eq!(listing(&s.path().join("out")), ["real.pdf"], "no leftovers");
+}
+
+#[test]
+fn a_missing_image_is_a_file_that_cannot_be_read() {
+    let mut s = Scratch::new();
+    s.file(
+        "statement.md",
+        "+++\ntitle = \"T\"\ndate = 2026-05-14\n[[signatories]]\nname = \"A\"\n\
+         image = \"missing.png\"\nimage_alt = \"Signature of A\"\n+++\nText.\n",
+    );
+    let out = s.build("statement.md", &[]);
+    let msg = assert_fails(&out, IO, &["missing.png", "no such file"]);
+    assert_location(&msg, "statement.md", 6, None);
     s.assert_nothing_written();
 }
 
