@@ -96,6 +96,14 @@ pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster,
             },
         )
     };
+    // A bundled layout's emblem comes from the binary, as the layout itself does.
+    if let Some(bytes) = crate::layout::bundled_asset(resolved) {
+        let mut raster = decode(bytes).map_err(fail)?;
+        if flatten {
+            raster.flatten();
+        }
+        return Ok(raster);
+    }
     let meta = std::fs::metadata(resolved).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!(

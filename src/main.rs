@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
@@ -35,9 +37,10 @@ enum Command {
     Build {
         /// The statement file (.md or .txt).
         statement: PathBuf,
-        /// Layout file (TOML). Default: the bundled layouts/default.toml. A statement that
-        /// names a layout in its front matter (`layout = "..."`) uses that one.
-        #[arg(short, long, value_name = "LAYOUT.toml")]
+        /// Layout file (TOML), or the name of a bundled layout (`communique layouts` lists
+        /// them; an existing file of that name wins). Default: the bundled layouts/default.toml.
+        /// A statement that names a layout in its front matter (`layout = "..."`) uses that one.
+        #[arg(short, long, value_name = "LAYOUT.toml|NAME")]
         layout: Option<PathBuf>,
         /// Output file; `-` writes to standard output. Default: the statement's name with
         /// the extension .pdf, beside it.
@@ -62,6 +65,8 @@ enum Command {
         pdf: PathBuf,
     },
     Batch(communique::batch::Args),
+    /// List the bundled layouts, one a line: the name `--layout` takes, and what it looks like.
+    Layouts,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,6 +107,7 @@ fn main() -> ExitCode {
         } => build(&statement, layout.as_deref(), output, pdfa, &sign),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
+        Command::Layouts => return cli::layouts::main(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,7 +151,7 @@ fn build(
     let statement = Statement::load(statement_path)?;
     // A statement that names its own layout in front matter wins, as in `batch`.
     let layout = match statement.layout.as_deref().or(layout_path) {
-        Some(p) => Layout::load(p)?,
+        Some(p) => Layout::load_arg(p)?,
         None => Layout::builtin(),
     };
     // Checked before the work, so a mistaken `-o` costs nothing and destroys nothing.

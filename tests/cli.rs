@@ -912,6 +912,77 @@ fn help_mentions_every_command_and_option() {
     }
 }
 
+// ------------------------------------------------------------------ bundled layouts by name
+
+#[test]
+fn layouts_lists_every_bundled_layout_with_a_description() {
+    let s = Scratch::new();
+    let out = s.run(&["layouts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let name = parts.next().unwrap();
+            assert!(parts.next().is_some(), "no description: {l}");
+            name
+        })
+        .collect();
+    let mut files: Vec<String> = common::layouts().iter().map(|p| common::stem(p)).collect();
+    files.sort();
+    let mut listed: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        listed, files,
+        "every layouts/*.toml is bundled, and only those"
+    );
+}
+
+#[test]
+fn layout_by_bundled_name_gives_the_same_bytes_as_the_file() {
+    let s = Scratch::new();
+    let seed = common::seed_statement();
+    for layout in common::layouts() {
+        let name = common::stem(&layout);
+        let run = |l: &str| {
+            let out = s
+                .command()
+                .arg("build")
+                .arg(&seed)
+                .args(["--layout", l, "-o", "-"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "--layout {l}: {}", stderr(&out));
+            out.stdout
+        };
+        // Run from an empty folder: the name must not depend on layouts/ being there.
+        assert!(
+            run(&name) == run(layout.to_str().unwrap()),
+            "--layout {name} differs from {}",
+            layout.display()
+        );
+    }
+}
+
+#[test]
+fn an_unknown_layout_name_lists_the_bundled_ones() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    let out = s.build("statement.md", &["--layout", "coalitoin"]);
+    assert_fails(&out, IO, &["coalitoin", "bundled: default, coalition"]);
+    s.assert_nothing_written();
+}
+
+#[test]
+fn an_existing_file_wins_over_a_bundled_name() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    s.file("memo", "[page]\nsize = \"Bogus\"\n");
+    let out = s.build("statement.md", &["--layout", "memo"]);
+    assert_fails(&out, INVALID, &["memo:2:"]);
+}
+
 #[test]
 fn seed_statement_with_the_default_layout_as_pdfa_1b() {
     let mut s = Scratch::new();

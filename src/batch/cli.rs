@@ -27,9 +27,9 @@ pub struct Args {
     /// The output folder; it mirrors the input tree.
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Layout for statements that do not name one in their front matter. Default: the bundled
-    /// layouts/default.toml.
-    #[arg(short, long, value_name = "LAYOUT.toml")]
+    /// Layout for statements that do not name one in their front matter: a file, or the name
+    /// of a bundled layout (`communique layouts`). Default: the bundled layouts/default.toml.
+    #[arg(short, long, value_name = "LAYOUT.toml|NAME")]
     pub layout: Option<PathBuf>,
     /// Worker threads. Default: one per core.
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

@@ -224,6 +224,13 @@ impl Loaded {
                     sha256: sha256_hex(DEFAULT_LAYOUT.as_bytes()),
                 },
             ),
+            Some(path) if let Some(b) = crate::layout::bundled_named(path) => (
+                Layout::from_bundled(b),
+                Source {
+                    path: format!("(built in) {}", b.name),
+                    sha256: sha256_hex(b.text.as_bytes()),
+                },
+            ),
             Some(path) => {
                 let read_err = |source| Error::Read {
                     path: path.to_path_buf(),

@@ -13,6 +13,73 @@ pub use crate::image::ImagePath;
 pub const DEFAULT_LAYOUT: &str = include_str!("../../layouts/default.toml");
 pub const DEFAULT_LAYOUT_NAME: &str = "layouts/default.toml (built in)";
 
+/// A layout compiled into the binary, usable by name (`--layout coalition`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bundled {
+    pub name: &'static str,
+    /// One line for `communique layouts`.
+    pub description: &'static str,
+    /// The TOML text, as in `layouts/NAME.toml`.
+    pub text: &'static str,
+}
+
+/// The folder bundled layouts pretend to live in: their relative paths (the ministry emblem)
+/// resolve under it, and [`bundled_asset`] serves them from the binary.
+pub const BUNDLED_DIR: &str = "(built in)";
+
+const BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "default",
+        description: "plain: title block, justified body, \"Page N of M\"; used without --layout",
+        text: DEFAULT_LAYOUT,
+    },
+    Bundled {
+        name: "coalition",
+        description: "a coalition statement: letterhead line with a blue rule, centred title, A4",
+        text: include_str!("../../layouts/coalition.toml"),
+    },
+    Bundled {
+        name: "memo",
+        description: "a US Letter memorandum: MEMORANDUM line, reference header, ragged right",
+        text: include_str!("../../layouts/memo.toml"),
+    },
+    Bundled {
+        name: "ministry",
+        description: "a ministry press release: emblem and letterhead, release and reference lines",
+        text: include_str!("../../layouts/ministry.toml"),
+    },
+];
+
+/// Files the bundled layouts name, by their path relative to `layouts/`.
+const BUNDLED_ASSETS: &[(&str, &[u8])] = &[(
+    "assets/ministry-emblem.png",
+    include_bytes!("../../layouts/assets/ministry-emblem.png"),
+)];
+
+/// Every layout compiled into the binary, `default` first.
+pub fn bundled() -> &'static [Bundled] {
+    BUNDLED
+}
+
+/// The bytes of a file a bundled layout names (as [`Layout::resolve`] gives its path).
+pub fn bundled_asset(path: &Path) -> Option<&'static [u8]> {
+    let rel = path.strip_prefix(BUNDLED_DIR).ok()?;
+    BUNDLED_ASSETS
+        .iter()
+        .find(|(name, _)| Path::new(name) == rel)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// The bundled layout a `--layout` value names, if it names one: a bare name (no folder, no
+/// `.toml`) that is not an existing file. An existing file of that name wins.
+pub fn bundled_named(arg: &Path) -> Option<&'static Bundled> {
+    let name = arg.to_str()?;
+    if name.contains(['/', '\\']) || name.ends_with(".toml") || arg.exists() {
+        return None;
+    }
+    BUNDLED.iter().find(|b| b.name == name)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     /// The file it came from; relative paths in it are resolved against its folder.
@@ -317,6 +384,42 @@ impl Layout {
             source,
         })?;
         Layout::parse(path, &text)
+    }
+
+    /// Loads a `--layout` value: a layout file, or the name of a bundled layout
+    /// ([`bundled_named`]). A missing file that is no bundled name says which names there are.
+    pub fn load_arg(arg: &Path) -> Result<Layout, Error> {
+        if let Some(b) = bundled_named(arg) {
+            return Ok(Layout::from_bundled(b));
+        }
+        Layout::load(arg).map_err(|e| match e {
+            Error::Read { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+                let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
+                Error::Read {
+                    path,
+                    source: std::io::Error::new(
+                        source.kind(),
+                        format!(
+                            "no such file, and no bundled layout of that name (bundled: {})",
+                            names.join(", ")
+                        ),
+                    ),
+                }
+            }
+            e => e,
+        })
+    }
+
+    /// A bundled layout; its relative paths resolve to the bundled assets.
+    pub fn from_bundled(b: &Bundled) -> Layout {
+        if b.name == "default" {
+            return Layout::builtin();
+        }
+        Layout::parse(
+            &Path::new(BUNDLED_DIR).join(format!("{}.toml", b.name)),
+            b.text,
+        )
+        .expect("the bundled layouts are valid (tested)")
     }
 
     /// The compiled-in default layout.
