@@ -296,7 +296,10 @@ fn check_passes_on_fresh_output_and_lists_every_difference() {
     assert_eq!(o.status.code(), Some(1));
     let listed = stdout(&o);
     assert!(
-        listed.contains(&format!("differs: {}", out.join("a.pdf").display())),
+        listed.contains(&format!(
+            "differs: {}: the PDF was changed after it was built",
+            out.join("a.pdf").display()
+        )),
         "{listed}"
     );
     assert!(listed.contains(&format!("missing: {}", out.join("sub/b.pdf").display())));
@@ -488,17 +491,228 @@ fn a_failing_statement_does_not_stop_the_others() {
 }
 
 #[test]
-fn a_missing_input_is_reported_and_the_rest_built() {
+fn a_missing_input_stops_the_batch_before_anything_is_built() {
     let (tmp, input, out) = archive();
     let missing = tmp.path().join("nope");
     let o = batch(&[&input, &missing, &"--out", &out]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains(&format!("cannot read {}", missing.display())));
+    // 3, "a file cannot be read", as `build` with a missing statement: a typo in a CI script
+    // must not pass as a smaller batch.
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("cannot read the input {}", missing.display())));
+    assert!(!out.exists(), "nothing is built, no manifest written");
+}
+
+#[test]
+fn an_empty_folder_is_an_error_and_writes_no_manifest() {
+    let tmp = TempDir::new().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    write(&input.join("README.md"), "# About this archive\n");
+    write(&input.join("notes.txt"), "to do\n");
+    let out = tmp.path().join("out");
+    let o = batch(&[&input, &"--out", &out]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no statements found"), "{}", stderr(&o));
+    assert!(!out.exists(), "no manifest, no output folder");
+}
+
+#[test]
+fn the_output_folder_as_the_input_is_an_error() {
+    let (_tmp, input, _out) = archive();
+    let o = batch(&[&input, &"--out", &input]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("built 3, unchanged 0, failed 1"),
+        stderr(&o).contains("is the --out folder, which is never searched"),
         "{}",
         stderr(&o)
     );
+    assert!(!input.join("manifest.json").exists());
+}
+
+#[test]
+fn readme_and_notes_are_not_statements_and_exclude_and_ignore_files_leave_out_more() {
+    let (_tmp, input, out) = archive();
+    write(&input.join("README.md"), "# About this archive\n");
+    write(&input.join("sub/NOTES.txt"), "call the printer\n");
+    write(&input.join("drafts/d.md"), &statement(5, 1));
+    write(&input.join("sub/2019-old.md"), &statement(6, 1));
+    write(&input.join("sub/deeper/skip.md"), &statement(7, 1));
+    write(
+        &input.join("sub/.communiqueignore"),
+        "# old ones\n2019-*.md\n",
+    );
+    let o = batch(&[
+        &input,
+        &"--out",
+        &out,
+        &"--exclude",
+        &"drafts/",
+        &"--exclude",
+        &"skip.md",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        manifest_keys(&out.join("manifest.json")),
+        ["a.pdf", "sub/b.pdf", "sub/deeper/c.pdf"]
+            .map(String::from)
+            .into()
+    );
+    // An excluded file named as an input is left out too.
+    let o = batch(&[&input.join("a.md"), &"--out", &out, &"--exclude", &"a.md"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("left out by --exclude"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_output_or_manifest_that_is_an_input_is_refused() {
+    let (tmp, input, out) = archive();
+    // A statement named x.pdf maps to OUT/x.pdf: with OUT its own folder, itself.
+    let odd = tmp.path().join("odd.pdf");
+    write(&odd, &statement(8, 1));
+    let o = batch(&[&odd, &"--out", &tmp.path()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is the input"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&odd).unwrap(), statement(8, 1));
+    let a = input.join("a.md");
+    let o = batch(&[&input, &"--out", &out, &"--manifest", &a]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&a).unwrap(), statement(1, 3));
+}
+
+/// A statement with a word wider than the measure: it builds, with a warning.
+fn warned_statement() -> String {
+    format!(
+        "+++\ntitle = \"Wide\"\ndate = 2026-05-14\n+++\n\nThe word {} is too wide.\n",
+        "x".repeat(140)
+    )
+}
+
+#[test]
+fn warnings_are_kept_in_the_manifest_and_repeated_for_unchanged_outputs() {
+    let (_tmp, input, out) = archive();
+    write(&input.join("wide.md"), &warned_statement());
+    let o = batch(&[&input, &"--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .map(String::from)
+        .collect();
+    assert!(!first.is_empty(), "{}", stderr(&o));
+    let m = manifest(&out.join("manifest.json"));
+    assert!(
+        m["outputs"]["wide.pdf"]["warnings"]
+            .as_array()
+            .is_some_and(|w| !w.is_empty()),
+        "{m}"
+    );
+    let o = batch(&[&input, &"--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let again: Vec<String> = stderr(&o)
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .map(String::from)
+        .collect();
+    assert_eq!(again, first, "the same warnings on the incremental run");
+    assert!(
+        stderr(&o).contains(&format!(
+            "unchanged 4, failed 0, {n} warnings ({n} in unchanged files)",
+            n = first.len()
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn check_says_why_each_pdf_differs_and_keeps_the_actual_one() {
+    let (tmp, input, out) = archive();
+    assert!(batch(&[&input, &"--out", &out]).status.success());
+    // The statement changed; the manifest says what it was built from.
+    write(&input.join("a.md"), &statement(11, 3));
+    // Same inputs, other bytes: the PDF was edited after the build.
+    let mut b = fs::read(out.join("sub/b.pdf")).unwrap();
+    let mid = b.len() / 2;
+    b[mid] ^= 1;
+    fs::write(out.join("sub/b.pdf"), &b).unwrap();
+    let keep = tmp.path().join("actual");
+    let o = batch(&[&input, &"--out", &out, &"--check", &"--keep-actual", &keep]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let listed = stdout(&o);
+    assert!(
+        listed.contains(&format!(
+            "differs: {}: the statement changed since the manifest (actual: {})",
+            out.join("a.pdf").display(),
+            keep.join("a.pdf").display()
+        )),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!(
+            "differs: {}: the PDF was changed after it was built",
+            out.join("sub/b.pdf").display()
+        )),
+        "{listed}"
+    );
+    assert!(is_complete_pdf(&fs::read(keep.join("a.pdf")).unwrap()));
+    assert!(is_complete_pdf(&fs::read(keep.join("sub/b.pdf")).unwrap()));
+    assert!(
+        !keep.join("sub/deeper/c.pdf").exists(),
+        "identical files are not kept"
+    );
+
+    // With another layout, that is the reason.
+    write(&input.join("a.md"), &statement(1, 3));
+    fs::remove_file(out.join("sub/b.pdf")).unwrap();
+    let o = batch(&[
+        &input,
+        &"--out",
+        &out,
+        &"--check",
+        &"--layout",
+        &"coalition",
+    ]);
+    assert!(
+        stdout(&o).contains("the layout changed since the manifest"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_closed_stdout_and_stderr_do_not_stop_or_crash_the_batch() {
+    let (_tmp, input, out) = archive();
+    for i in 0..6 {
+        write(&input.join(format!("more/m{i}.md")), &statement(20 + i, 1));
+    }
+    for args in [vec![], vec!["--check"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+            .env_remove("SOURCE_DATE_EPOCH")
+            .arg("batch")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // As `| head` does once it has read enough: the reader goes away.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "{args:?}: not a panic (101), not a stop"
+        );
+    }
+    assert_eq!(pdfs(&out).len(), 9, "every PDF was built");
+    assert_manifest_consistent(&out, &out.join("manifest.json"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The `batch` subcommand's arguments and its report on the terminal.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,9 +16,13 @@ use super::{Config, Shard, Ui};
 ///
 /// OUT/manifest.json records what each PDF was built from; unchanged statements are skipped.
 ///
+/// Statements in folders are .md and .txt files, except hidden ones and README, NOTES,
+/// LICENSE, CHANGELOG and the like; --exclude and .communiqueignore files leave out more.
+///
 /// Exit status: 0 when everything was built (or, with --check, matches), 1 when a statement
-/// failed or --check found a difference, 2 for invalid arguments, layout or manifest, 3 when
-/// the output folder or the manifest cannot be written.
+/// failed or --check found a difference, 2 for invalid arguments, layout or manifest, or when
+/// there is nothing to build, 3 when an input, the layout, the output folder or the manifest
+/// cannot be read or written.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// Statement files and directories.
@@ -48,6 +52,15 @@ pub struct Args {
     /// Manifest file. Default: OUT/manifest.json (OUT/manifest-K-of-N.json with --shard).
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+    /// Leave out files and folders matching GLOB (.gitignore syntax: `README.md`, `drafts/`,
+    /// `2019-*.md`, `old/**`); repeatable. Matched from each input folder, and against files
+    /// named as inputs. A .communiqueignore file in any input folder works the same way.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// With --check: write the PDF that each differing or missing output would have into DIR,
+    /// at the same relative path, to compare with the one in OUT.
+    #[arg(long, value_name = "DIR", requires = "check")]
+    pub keep_actual: Option<PathBuf>,
     #[command(flatten)]
     pub sign: crate::sign::SignArgs,
 }
@@ -83,6 +96,8 @@ pub fn main(args: Args) -> ExitCode {
         check: args.check,
         shard: args.shard,
         manifest: args.manifest,
+        exclude: args.exclude,
+        keep_actual: args.keep_actual,
         timestamp,
         ui: if std::io::stderr().is_terminal() {
             Ui::Bar
@@ -93,28 +108,36 @@ pub fn main(args: Args) -> ExitCode {
     let summary = match super::run(&config) {
         Ok(s) => s,
         Err(fatal) => {
-            eprintln!("error: {fatal}");
+            say(&format!("error: {fatal}"));
             return ExitCode::from(fatal.exit_code);
         }
     };
     if let Some(check) = &summary.check {
         let out = &config.out;
-        for (what, list) in [
-            ("missing", &check.missing),
-            ("differs", &check.differing),
-            ("extra", &check.extra),
-        ] {
-            for rel in list {
-                println!("{what}: {}", out.join(rel).display());
-            }
+        for rel in &check.missing {
+            print(&format!("missing: {}", out.join(rel).display()));
+        }
+        for d in &check.differing {
+            let kept = d
+                .actual
+                .as_ref()
+                .map_or_else(String::new, |p| format!(" (actual: {})", p.display()));
+            print(&format!(
+                "differs: {}: {}{kept}",
+                out.join(&d.rel).display(),
+                d.reason
+            ));
+        }
+        for rel in &check.extra {
+            print(&format!("extra: {}", out.join(rel).display()));
         }
     }
     if let Some(why) = &summary.stopped {
-        eprintln!("stopped early, the disk is full: {why}");
+        say(&format!("stopped early, the disk is full: {why}"));
     }
-    eprintln!("{}", summary.line());
+    say(&summary.line());
     if let Some(e) = &summary.manifest_error {
-        eprintln!("error: {e}");
+        say(&format!("error: {e}"));
         return ExitCode::from(3);
     }
     if summary.success() {
@@ -122,4 +145,16 @@ pub fn main(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// One line on stderr. A closed stderr (`2>&-`, a reader that went away) only means nobody
+/// reads it: the batch goes on and its exit status still tells the result. (`eprintln!`
+/// would panic.)
+pub(super) fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// One line on stdout, under the same rule (`batch --check | head` must not panic).
+fn print(line: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

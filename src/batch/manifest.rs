@@ -48,6 +48,9 @@ pub struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<Signature>,
     pub pdf: Pdf,
+    /// The warnings the build gave (one line each), repeated when the output is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The inputs of a signature: the certificate (not the key) and the signing time.
@@ -191,6 +194,7 @@ mod tests {
                 pages: 1,
                 bytes: 3,
             },
+            warnings: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! their fonts are loaded once per distinct layout and shared by every worker.
 
 mod cli;
+pub mod ignore;
 mod inputs;
 pub mod manifest;
 mod shard;
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 use crate::layout::DEFAULT_LAYOUT;
 use crate::{Error, FontSet, Layout, Options, Statement};
 pub use cli::{Args, main};
-pub use inputs::{Job, is_statement};
+pub use inputs::{Job, NOT_STATEMENTS, is_statement};
 use manifest::{Entry, FontHash, Manifest, Source, sha256_hex};
 pub use shard::Shard;
 
@@ -60,6 +61,12 @@ pub struct Config {
     pub signing: Option<(Arc<crate::sign::Signer>, i64)>,
     /// Where progress and failures go while the batch runs.
     pub ui: Ui,
+    /// `--exclude` patterns (`.gitignore` syntax, see [`ignore`]), matched from each input
+    /// folder and against files named as inputs.
+    pub exclude: Vec<String>,
+    /// With `check`: write the PDF each differing or missing output would have, under this
+    /// folder at the same relative path.
+    pub keep_actual: Option<PathBuf>,
 }
 
 /// How a running batch reports.
@@ -127,8 +134,86 @@ pub struct Failure {
 pub struct CheckReport {
     pub identical: usize,
     pub missing: Vec<String>,
-    pub differing: Vec<String>,
+    pub differing: Vec<Difference>,
     pub extra: Vec<String>,
+}
+
+/// An output whose PDF differs from what the inputs give today, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Relative to `--out`.
+    pub rel: String,
+    pub reason: Reason,
+    /// Where `--keep-actual` put today's PDF.
+    pub actual: Option<PathBuf>,
+}
+
+/// Why a PDF differs, from the manifest's record of what it was built from. The first input
+/// that changed is named; [`Reason::SameInputs`] is the one that points at a real problem
+/// (a non-deterministic build, or a PDF edited by hand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The manifest has no entry for it (or there is no manifest).
+    NotInManifest,
+    /// The PDF on disk is not the one the manifest recorded: changed after it was built.
+    PdfChangedSinceManifest,
+    StatementChanged,
+    LayoutChanged,
+    FontsChanged,
+    ToolVersionChanged,
+    SourceDateEpochChanged,
+    SignatureChanged,
+    /// Same statement, layout, fonts and version as the manifest records, other bytes.
+    SameInputs,
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Reason::NotInManifest => "the manifest has no entry for it, so the cause is unknown",
+            Reason::PdfChangedSinceManifest => {
+                "the PDF was changed after it was built (it is not the one the manifest records)"
+            }
+            Reason::StatementChanged => "the statement changed since the manifest",
+            Reason::LayoutChanged => "the layout changed since the manifest",
+            Reason::FontsChanged => "the fonts changed since the manifest",
+            Reason::ToolVersionChanged => "communique's version changed since the manifest",
+            Reason::SourceDateEpochChanged => "SOURCE_DATE_EPOCH changed since the manifest",
+            Reason::SignatureChanged => {
+                "the signing certificate or time changed since the manifest"
+            }
+            Reason::SameInputs => {
+                "same inputs as the manifest records, but the bytes differ (a bug: please report it)"
+            }
+        })
+    }
+}
+
+impl Reason {
+    /// Compares what the manifest recorded (`old`) with today's inputs (`new`) and the PDF on
+    /// disk (`on_disk`, its SHA-256).
+    pub fn of(old: Option<&Entry>, new: &Entry, on_disk: &str) -> Reason {
+        let Some(old) = old else {
+            return Reason::NotInManifest;
+        };
+        if old.pdf.sha256 != on_disk {
+            Reason::PdfChangedSinceManifest
+        } else if old.statement.sha256 != new.statement.sha256 {
+            Reason::StatementChanged
+        } else if old.layout.sha256 != new.layout.sha256 {
+            Reason::LayoutChanged
+        } else if old.fonts != new.fonts {
+            Reason::FontsChanged
+        } else if old.tool != new.tool {
+            Reason::ToolVersionChanged
+        } else if old.source_date_epoch != new.source_date_epoch {
+            Reason::SourceDateEpochChanged
+        } else if old.signature != new.signature {
+            Reason::SignatureChanged
+        } else {
+            Reason::SameInputs
+        }
+    }
 }
 
 impl CheckReport {
@@ -150,7 +235,10 @@ pub struct Summary {
     pub not_attempted: usize,
     /// Pages of the PDFs built (or, with `--check`, rendered).
     pub pages: usize,
+    /// Warnings, including those repeated from the manifest for unchanged outputs.
     pub warnings: usize,
+    /// Of `warnings`, those of unchanged outputs (recorded when they were built).
+    pub warnings_unchanged: usize,
     pub elapsed: Duration,
     /// `Some` with `--check`.
     pub check: Option<CheckReport>,
@@ -199,6 +287,12 @@ impl Summary {
         };
         if self.not_attempted > 0 {
             s += &format!(", not attempted {}", self.not_attempted);
+        }
+        if self.warnings > 0 {
+            s += &format!(", {} warnings", self.warnings);
+            if self.warnings_unchanged > 0 {
+                s += &format!(" ({} in unchanged files)", self.warnings_unchanged);
+            }
         }
         s += &format!(" in {secs:.2} s ({rate:.1} documents/s)");
         s
@@ -314,7 +408,7 @@ enum Outcome {
     NotAttempted,
     Identical,
     Missing,
-    Differing,
+    Differing(Reason, Option<PathBuf>),
     /// A built output, once its entry is recorded: its page count.
     Pages(usize),
     /// An unchanged output, once recorded.
@@ -324,6 +418,8 @@ enum Outcome {
 struct Done {
     outcome: Outcome,
     warnings: usize,
+    /// The warnings came from the manifest (an unchanged output).
+    repeated: bool,
 }
 
 struct Shared<'a> {
@@ -343,7 +439,7 @@ impl Shared<'_> {
     fn say(&self, line: &str) {
         match (&self.bar, self.config.ui) {
             (Some(bar), _) => bar.println(line),
-            (None, Ui::Plain) => eprintln!("{line}"),
+            (None, Ui::Plain) => cli::say(line),
             _ => {}
         }
     }
@@ -371,6 +467,7 @@ impl Shared<'_> {
             bar.inc(1);
         }
         // Keep only what the summary needs: the entries live in the manifest.
+        let repeated = matches!(outcome, Outcome::Unchanged(_));
         let outcome = match outcome {
             Outcome::Built(e) => Outcome::Pages(e.pdf.pages),
             Outcome::Unchanged(_) => Outcome::Skipped,
@@ -379,6 +476,7 @@ impl Shared<'_> {
         Done {
             outcome,
             warnings: warnings.len(),
+            repeated,
         }
     }
 
@@ -428,18 +526,6 @@ impl Shared<'_> {
                 }
             }
         };
-        if self.config.check {
-            let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
-                .and_then(sign)
-                .map_err(named)?;
-            *warnings = rendered.warnings;
-            return match std::fs::read(&output) {
-                Ok(existing) if existing == rendered.pdf => Ok(Outcome::Identical),
-                Ok(_) => Ok(Outcome::Differing),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Outcome::Missing),
-                Err(e) => Err(format!("cannot read {}: {e}", output.display())),
-            };
-        }
         let mut entry = Entry {
             statement: Source {
                 path: input.display().to_string(),
@@ -463,13 +549,47 @@ impl Shared<'_> {
                 pages: 0,
                 bytes: 0,
             },
+            warnings: Vec::new(),
         };
+        if self.config.check {
+            let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
+                .and_then(sign)
+                .map_err(named)?;
+            *warnings = rendered.warnings;
+            let missing = match std::fs::read(&output) {
+                Ok(existing) if existing == rendered.pdf => return Ok(Outcome::Identical),
+                Ok(existing) => Some(sha256_hex(&existing)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(format!("cannot read {}: {e}", output.display())),
+            };
+            let actual = match &self.config.keep_actual {
+                None => None,
+                Some(dir) => {
+                    let path = dir.join(&job.rel);
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    }
+                    crate::write_atomically_with(&path, &rendered.pdf, false).map_err(one_line)?;
+                    Some(path)
+                }
+            };
+            return Ok(match missing {
+                None => Outcome::Missing,
+                Some(on_disk) => {
+                    Outcome::Differing(Reason::of(self.old.get(&job.rel), &entry, &on_disk), actual)
+                }
+            });
+        }
         if !self.config.force
             && let Some(old) = self.old.get(&job.rel)
             && old.same_inputs(&entry)
             && on_disk(&output, &old.pdf)
         {
             entry.pdf = old.pdf.clone();
+            // Repeated on every run, so an incremental CI run shows what a full one would.
+            entry.warnings = old.warnings.clone();
+            *warnings = old.warnings.clone();
             return Ok(Outcome::Unchanged(entry));
         }
         drop(bytes);
@@ -478,6 +598,7 @@ impl Shared<'_> {
             .map_err(named)?;
         drop(statement);
         *warnings = rendered.warnings;
+        entry.warnings = warnings.clone();
         let write = |e: std::io::Error| -> String {
             if is_disk_full(&e) {
                 self.halt(format!("{}: {e}", output.display()));
@@ -568,7 +689,16 @@ pub fn manifest_path(config: &Config) -> PathBuf {
 /// Finds the statements, keeps this shard's, and builds (or checks) them.
 pub fn run(config: &Config) -> Result<Summary, Fatal> {
     let start = Instant::now();
-    let found = inputs::collect(&config.inputs, &config.out)?;
+    let patterns: Vec<ignore::Pattern> = config
+        .exclude
+        .iter()
+        .filter_map(|p| ignore::Pattern::parse(p))
+        .collect();
+    let found = inputs::collect(&config.inputs, &config.out, &patterns)?;
+    if found.jobs.is_empty() {
+        return Err(nothing_to_build(config, &found));
+    }
+    refuse_inputs_as_outputs(config, &found.jobs)?;
     let all_rels: HashSet<String> = found.jobs.iter().map(|j| j.rel.clone()).collect();
     let jobs: Vec<Job> = match config.shard {
         Some(shard) => found
@@ -602,6 +732,11 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
             old = current.outputs.clone();
         }
         remove_stale_temporaries(&config.out, &jobs, &manifest_path);
+    } else {
+        // Only to say why a PDF differs: a missing or unreadable manifest means "unknown".
+        old = Manifest::read(&manifest_path, true)
+            .map(|m| m.outputs)
+            .unwrap_or_default();
     }
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -649,6 +784,9 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
     let mut check = CheckReport::default();
     for (job, d) in jobs.iter().zip(&done) {
         summary.warnings += d.warnings;
+        if d.repeated {
+            summary.warnings_unchanged += d.warnings;
+        }
         match &d.outcome {
             Outcome::Built(_) | Outcome::Unchanged(_) => unreachable!("slimmed in process"),
             Outcome::Pages(pages) => {
@@ -663,7 +801,11 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
             Outcome::NotAttempted => summary.not_attempted += 1,
             Outcome::Identical => check.identical += 1,
             Outcome::Missing => check.missing.push(job.rel.clone()),
-            Outcome::Differing => check.differing.push(job.rel.clone()),
+            Outcome::Differing(reason, actual) => check.differing.push(Difference {
+                rel: job.rel.clone(),
+                reason: *reason,
+                actual: actual.clone(),
+            }),
         }
     }
     summary.failures.sort_by(|a, b| a.input.cmp(&b.input));
@@ -697,6 +839,84 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
     }
     summary.elapsed = start.elapsed();
     Ok(summary)
+}
+
+/// Why a batch found nothing to build (exit 2; no manifest is written).
+fn nothing_to_build(config: &Config, found: &inputs::Found) -> Fatal {
+    if !found.failures.is_empty() {
+        let lines: Vec<&str> = found.failures.iter().map(|f| f.message.as_str()).collect();
+        return Fatal::io(format!("{}; nothing was built", lines.join("\n")));
+    }
+    if !found.inside_out.is_empty() && found.inside_out.len() == config.inputs.len() {
+        return Fatal::input(format!(
+            "no statements to build: {} is the --out folder, which is never searched (its \
+             PDFs would be taken for inputs); give a separate --out folder",
+            found.inside_out[0].display()
+        ));
+    }
+    let names: Vec<String> = config
+        .inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut message = format!(
+        "no statements found in {}: a statement is a .md or .txt file, not hidden and not \
+         named README, NOTES, LICENSE or the like",
+        names.join(", ")
+    );
+    if found.excluded > 0 {
+        message += &format!(
+            "; {} files or folders were left out by --exclude or {}",
+            found.excluded,
+            ignore::IGNORE_FILE
+        );
+    }
+    Fatal::input(message)
+}
+
+/// Refuses a batch whose manifest or an output would overwrite one of its inputs (exit 2).
+/// Statements found in folders are `.md` or `.txt` and outputs `.pdf`, so only a file named
+/// on the command line can collide with its output; `--manifest` can name anything.
+fn refuse_inputs_as_outputs(config: &Config, jobs: &[Job]) -> Result<(), Fatal> {
+    use crate::output::canonical;
+    let refuse = |out: &Path, input: &Path, what: &str| {
+        Fatal::input(format!(
+            "{what} {} is the input {}; writing there would destroy it: give another \
+             {}",
+            out.display(),
+            input.display(),
+            if what == "the manifest" {
+                "--manifest"
+            } else {
+                "--out"
+            }
+        ))
+    };
+    for job in jobs {
+        if !is_statement_extension(&job.input) {
+            let out = config.out.join(&job.rel);
+            if canonical(&out).is_some_and(|o| canonical(&job.input) == Some(o)) {
+                return Err(refuse(&out, &job.input, "the output"));
+            }
+        }
+    }
+    if let Some(manifest) = &config.manifest
+        && let Some(m) = canonical(manifest)
+    {
+        let layout = config.layout.iter().map(PathBuf::as_path);
+        for input in jobs.iter().map(|j| j.input.as_path()).chain(layout) {
+            if canonical(input).as_ref() == Some(&m) {
+                return Err(refuse(manifest, input, "the manifest"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_statement_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("txt"))
 }
 
 /// Makes sure the output folder exists and can be written, before any work.
