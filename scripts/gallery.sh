@@ -1,8 +1,10 @@
 #!/bin/sh
 # Regenerates docs/gallery/: a PNG of the first page of every layout in layouts/ set with the
 # seed statement (and the long water-summit statement, whose front matter has a reference and
-# signatories), for docs/layouts.md.
-#   scripts/gallery.sh            # needs pdftoppm (poppler-utils)
+# signatories), for the README and docs/layouts.md. docs/gallery/sources.txt records the
+# SHA-256 of the PDF each PNG was made from; tests/gallery.rs renders the same PDFs and fails
+# when one differs, so a change to the output that leaves the gallery stale is caught.
+#   scripts/gallery.sh            # needs pdftoppm (poppler-utils) and sha256sum
 set -eu
 cd "$(dirname "$0")/.."
 command -v pdftoppm >/dev/null || { echo "gallery.sh: pdftoppm (poppler-utils) is needed" >&2; exit 1; }
@@ -11,6 +13,11 @@ out=docs/gallery
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+sources="$tmp/sources.txt"
+{
+    echo "# Written by scripts/gallery.sh; checked by tests/gallery.rs. Do not edit by hand."
+    echo "# SHA-256 of the PDF, the PNG made from its first page, the statement, the layout."
+} > "$sources"
 for layout in layouts/*.toml; do
     name=$(basename "$layout" .toml)
     for statement in statements/2020-01-29-copenhagen-political-directors.md statements/2026-03-02-water-summit-long.md; do
@@ -18,8 +25,11 @@ for layout in layouts/*.toml; do
             *copenhagen*) suffix="" ;;
             *) suffix="-summit" ;;
         esac
-        ./target/release/communique build "$statement" --layout "$layout" -o "$tmp/$name.pdf" 2>/dev/null
-        pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$tmp/$name.pdf" "$out/$name$suffix"
+        pdf="$tmp/$name$suffix.pdf"
+        ./target/release/communique build "$statement" --layout "$layout" -o "$pdf"
+        pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$pdf" "$out/$name$suffix"
+        echo "$(sha256sum "$pdf" | cut -d' ' -f1)  $name$suffix.png  $statement  $layout" >> "$sources"
         echo "$out/$name$suffix.png"
     done
 done
+mv "$sources" "$out/sources.txt"
