@@ -66,6 +66,9 @@ enum Command {
     },
     Batch(communique::batch::Args),
     /// List the bundled layouts, one a line: the name `--layout` takes, and what it looks like.
+    ///
+    /// The bundled layouts are compiled in, with the files they name (the ministry emblem), so
+    /// `--layout NAME` works from any folder. A file of that name in the current folder wins.
     Layouts,
 }
 
@@ -112,10 +115,16 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// A line on stderr; a closed stderr (`2>&-`) is not worth a panic and a different exit code.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn source_date_epoch() -> Result<Option<i64>, Error> {
@@ -170,7 +179,7 @@ fn build(
     };
     let rendered = communique::render(&statement, &layout, &fonts, &options)?;
     for w in &rendered.warnings {
-        eprintln!("warning: {}: {w}", statement_path.display());
+        say(&format!("warning: {}: {w}", statement_path.display()));
     }
     let bytes = match &signer {
         Some((signer, time)) => communique::sign_rendered(
