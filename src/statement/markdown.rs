@@ -40,11 +40,28 @@ struct Builder<'a> {
     spans: Vec<(Arc<str>, usize, String)>,
     depth: usize,
     diagnostics: Vec<Diagnostic>,
+    /// Inside a refused table or footnote definition: its content is not read, so one
+    /// construct gives one message.
+    skipping: Option<Skip>,
 }
+
+#[derive(Clone, Copy, PartialEq)]
+enum Skip {
+    Table,
+    Footnote,
+}
+
+/// The GitHub extensions are parsed so they can be refused where they are written: left to
+/// CommonMark alone, a table would be set as a paragraph of pipes and `~~struck~~` with its
+/// tildes, which is wrong output rather than an error.
+const EXTENSIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_OLD_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
 
 pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec<Block>, Error> {
     let body = &source[body_offset..];
-    let options = Options::ENABLE_SMART_PUNCTUATION;
+    let options = Options::ENABLE_SMART_PUNCTUATION | EXTENSIONS;
     let mut b = Builder {
         path,
         source,
@@ -56,6 +73,7 @@ pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec
         spans: Vec::new(),
         depth: 0,
         diagnostics: Vec::new(),
+        skipping: None,
     };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         let offset = body_offset + range.start;
@@ -86,6 +104,16 @@ impl Builder<'_> {
     }
 
     fn event(&mut self, event: Event, offset: usize) {
+        if let Some(skip) = self.skipping {
+            if matches!(
+                (&event, skip),
+                (Event::End(TagEnd::Table), Skip::Table)
+                    | (Event::End(TagEnd::FootnoteDefinition), Skip::Footnote)
+            ) {
+                self.skipping = None;
+            }
+            return;
+        }
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
@@ -104,10 +132,18 @@ impl Builder<'_> {
                 "a horizontal rule",
                 "separate sections with `##` headings instead",
             ),
-            Event::FootnoteReference(_)
-            | Event::TaskListMarker(_)
-            | Event::InlineMath(_)
-            | Event::DisplayMath(_) => {
+            Event::FootnoteReference(label) => self.unsupported(
+                offset,
+                &format!("a footnote reference (`[^{label}]`)"),
+                "statements have no footnotes; put the note in the text, in parentheses or \
+                 as a sentence of its own",
+            ),
+            Event::TaskListMarker(_) => self.unsupported(
+                offset,
+                "a task list item (`[ ]` or `[x]`)",
+                "write a plain list item; a statement has no check boxes",
+            ),
+            Event::InlineMath(_) | Event::DisplayMath(_) => {
                 self.unsupported(offset, "this Markdown extension", "use plain CommonMark")
             }
         }
@@ -220,6 +256,28 @@ impl Builder<'_> {
                 "put logos and signatures in the layout file",
             ),
             Tag::HtmlBlock => {}
+            Tag::Table(_) => {
+                self.skipping = Some(Skip::Table);
+                self.unsupported(
+                    offset,
+                    "a table",
+                    "tables are not supported yet; write the figures as a list \
+                     (`- Country: amount`) or in sentences",
+                )
+            }
+            Tag::FootnoteDefinition(label) => {
+                self.skipping = Some(Skip::Footnote);
+                self.unsupported(
+                    offset,
+                    &format!("a footnote definition (`[^{label}]:`)"),
+                    "statements have no footnotes; put the note in the text",
+                )
+            }
+            Tag::Strikethrough => self.unsupported(
+                offset,
+                "struck-through text (`~~...~~`)",
+                "delete the text, or write `\\~` for a literal tilde",
+            ),
             _ => self.unsupported(offset, "this Markdown construct", "use plain CommonMark"),
         }
     }

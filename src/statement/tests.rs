@@ -446,3 +446,72 @@ fn form_a_statements_get_their_language_from_the_text() {
     .unwrap();
     assert_eq!(declared.language, "en");
 }
+
+/// The one message of a refused statement, or a panic saying what was accepted instead.
+fn refused(text: &str) -> String {
+    match parse(text) {
+        Ok(s) => panic!("accepted: {:?}", s.blocks),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn gfm_table_is_refused_at_its_line_not_printed_as_pipes() {
+    let err = refused(
+        "**Title**\n\nBudget:\n\n| Country | Amount |\n|---|---:|\n| A | 1 |\n| B | 2 |\n\nEnd.\n",
+    );
+    assert!(err.contains("s.md:5:1"), "{err}");
+    assert!(err.contains("a table"), "{err}");
+    // One construct, one message: the cells are not reported again.
+    assert_eq!(err.matches("s.md:").count(), 1, "{err}");
+}
+
+#[test]
+fn footnotes_are_refused_at_the_reference_and_the_definition() {
+    let err = refused("**Title**\n\nA claim.[^1]\n\n[^1]: The source.\n");
+    assert!(
+        err.contains("s.md:3:9") && err.contains("footnote reference (`[^1]`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("s.md:5:1") && err.contains("footnote definition"),
+        "{err}"
+    );
+}
+
+#[test]
+fn footnote_reference_without_definition_is_refused() {
+    let err = refused("**Title**\n\nA claim.[^note]\n");
+    assert!(err.contains("s.md:3:9") && err.contains("[^note]"), "{err}");
+}
+
+#[test]
+fn strikethrough_is_refused_not_printed_with_tildes() {
+    let err = refused("**Title**\n\nWe ~~will not~~ agree.\n");
+    assert!(
+        err.contains("s.md:3:4") && err.contains("struck-through"),
+        "{err}"
+    );
+}
+
+#[test]
+fn task_list_is_refused_not_printed_with_brackets() {
+    let err = refused("**Title**\n\n- [ ] first\n- [x] second\n");
+    assert!(
+        err.contains("s.md:3:3") && err.contains("task list"),
+        "{err}"
+    );
+}
+
+#[test]
+fn literal_tildes_and_brackets_stay_text() {
+    let s =
+        parse("**Title**\n\nAbout ~40 people, \\~\\~not struck\\~\\~, [^not a note.\n").unwrap();
+    let Block::Paragraph(inl) = &s.blocks[0] else {
+        panic!()
+    };
+    assert_eq!(
+        plain(inl),
+        "About ~40 people, ~~not struck~~, [^not a note."
+    );
+}
