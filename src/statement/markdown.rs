@@ -387,9 +387,17 @@ impl Builder<'_> {
     }
 }
 
-/// Form A: removes the leading all-bold paragraphs and returns (title, dateline). The first line
+/// A Form A title block: the title, the dateline, and the first line beyond them, which is an
+/// error (it used to be merged into the dateline without a word).
+pub(super) struct TitleBlock {
+    pub title: Option<Text>,
+    pub dateline: Option<Text>,
+    pub extra: Option<Text>,
+}
+
+/// Form A: removes the leading all-bold paragraphs and returns the title block. The first line
 /// is the title; a second line in the same paragraph, or a second bold paragraph, the dateline.
-pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option<Text>) {
+pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> TitleBlock {
     let mut lines: Vec<Text> = Vec::new();
     let mut taken = 0;
     while taken < blocks.len() && lines.len() < 2 {
@@ -404,23 +412,38 @@ pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option
     }
     blocks.drain(..taken);
     let mut lines = lines.into_iter();
-    let title = lines.next();
-    let rest: Vec<Text> = lines.collect();
-    let dateline = rest.first().map(|first| {
-        let mut line = Text {
-            text: String::new(),
-            offset: first.offset,
-            languages: Vec::new(),
-        };
-        for (i, part) in rest.iter().enumerate() {
-            if i > 0 {
-                line.text.push(' ');
-            }
-            append(&mut line, part);
-        }
-        line
-    });
-    (title, dateline)
+    TitleBlock {
+        title: lines.next(),
+        dateline: lines.next(),
+        extra: lines.next(),
+    }
+}
+
+/// Where the first paragraph has a `**` or `__` that CommonMark left as text because nothing
+/// closes it, and which: the reason a statement whose first line opens bold has no title.
+pub(super) fn unclosed_strong(blocks: &[Block]) -> Option<(usize, &'static str)> {
+    let Some(Block::Paragraph(inlines)) = blocks.first() else {
+        return None;
+    };
+    // CommonMark may hand the two characters over as separate text events.
+    let chars: Vec<(usize, char)> = inlines
+        .iter()
+        .filter_map(|inline| match inline {
+            Inline::Text {
+                text,
+                offset,
+                style,
+                ..
+            } if !style.strong => Some(text.char_indices().map(move |(i, c)| (offset + i, c))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    chars.windows(2).find_map(|w| match (w[0], w[1]) {
+        ((at, '*'), (next, '*')) if next == at + 1 => Some((at, "**")),
+        ((at, '_'), (next, '_')) if next == at + 1 => Some((at, "__")),
+        _ => None,
+    })
 }
 
 /// Appends `part` to `line`, keeping its language runs.

@@ -515,3 +515,49 @@ fn literal_tildes_and_brackets_stay_text() {
         "About ~40 people, ~~not struck~~, [^not a note."
     );
 }
+
+#[test]
+fn third_bold_line_in_title_block_is_an_error_naming_it() {
+    let err = refused("**Title\nGeneva, 14 May 2026\nSpeech by the Minister**\n\nBody.\n");
+    assert!(err.contains("s.md:3:1"), "{err}");
+    assert!(
+        err.contains("third bold line") && err.contains("Speech by the Minister"),
+        "{err}"
+    );
+    // Two bold paragraphs, the second with two lines: the same.
+    let err = refused("**Title**\n\n**Geneva, 14 May 2026\nSpeech**\n\nBody.\n");
+    assert!(
+        err.contains("s.md:4:1") && err.contains("\"Speech\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn dateline_date_that_does_not_exist_is_an_error_at_its_place() {
+    let err = refused("**Title\nGeneva, 31 February 2026**\n\nBody.\n");
+    assert!(err.contains("s.md:2:9"), "{err}");
+    assert!(err.contains("\"31 February 2026\" does not exist"), "{err}");
+    assert!(err.contains("February 2026 has 28 days"), "{err}");
+    let err = refused("**Title\nGeneva, 2026-04-31**\n\nBody.\n");
+    assert!(
+        err.contains("s.md:2:9") && err.contains("April 2026 has 30 days"),
+        "{err}"
+    );
+    let err = refused("**Title\nParis, le 30 février 2028**\n\nCorps du texte.\n");
+    assert!(err.contains("February 2028 has 29 days"), "{err}");
+    // A leap day is a day.
+    assert!(parse("**Title\nGeneva, 29 February 2028**\n\nBody.\n").is_ok());
+}
+
+#[test]
+fn unclosed_bold_on_line_one_says_so_not_no_title() {
+    let err = refused("**Statement on the summit\n\nBody.\n");
+    assert!(err.contains("s.md:1:1"), "{err}");
+    assert!(err.contains("opened with `**` is never closed"), "{err}");
+    assert!(!err.contains("start it with a bold line"), "{err}");
+    let err = refused("Intro **words\n\nBody.\n");
+    assert!(
+        err.contains("s.md:1:7") && err.contains("never closed"),
+        "{err}"
+    );
+}
