@@ -11,6 +11,8 @@ mod hygiene;
 mod lang;
 mod markdown;
 
+pub use lang::is_known_language;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -343,9 +343,14 @@ impl<'a> Typesetter<'a> {
                 let words: Vec<&str> = text[item_text(&contents, start..br.end)]
                     .split_whitespace()
                     .collect();
+                let help = if s.hyphenate {
+                    "rewording would help"
+                } else {
+                    "allowing hyphenation or rewording would help"
+                };
                 self.warnings.push(format!(
                     "the line `{}` has loose word spaces: nothing else fits the measure \
-                     (allowing hyphenation or rewording would help)",
+                     ({help})",
                     words.join(" ")
                 ));
             }
