@@ -87,3 +87,38 @@ fn known_language_with_patterns_gives_no_language_warning() {
         rendered.warnings
     );
 }
+
+fn bundled_statement(stem: &str) -> Statement {
+    common::load_statement(&common::root().join(format!("statements/{stem}.md")))
+}
+
+#[test]
+fn english_letterhead_line_on_arabic_statement_extracts_in_order() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let s = bundled_statement("2026-04-14-bayan-ar");
+    assert!(s.rtl());
+    let pdf = write("ministry-ar", &render(&s, &layout("ministry")));
+    // pdftotext wraps lines of a mostly right-to-left page in directional embeddings.
+    let text: String = common::pdftotext(&pdf)
+        .unwrap()
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Harbour Square"))
+        .unwrap_or_else(|| panic!("no address line in:\n{text}"));
+    assert!(
+        line.trim().starts_with(
+            "1 Harbour Square · Port Aldren · Tel. +00 123 456 789 · press@mfa.example"
+        ),
+        "the address line extracts as {line:?}"
+    );
+    let ministry = text
+        .lines()
+        .find(|l| l.contains("MINISTRY"))
+        .unwrap_or_default();
+    assert_eq!(ministry.trim(), "MINISTRY OF FOREIGN AFFAIRS", "{text}");
+}

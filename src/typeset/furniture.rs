@@ -109,12 +109,29 @@ impl Composer<'_> {
             .filter(|t| !t.trim().is_empty())
     }
 
-    /// One tagged paragraph in a display block, kept with what follows.
+    /// Whether a layout string is written right to left, from its own first strong letter
+    /// (UAX #9 P2, P3): an English address line in the letterhead of an Arabic statement is a
+    /// left-to-right paragraph, an Arabic footer on an English one right to left. Without a
+    /// strong letter (a page number alone), the statement's direction.
+    pub(super) fn own_direction(&self, text: &str) -> bool {
+        use unicode_bidi::BidiClass::{AL, L, R};
+        text.chars()
+            .find_map(|c| match unicode_bidi::bidi_class(c) {
+                L => Some(false),
+                R | AL => Some(true),
+                _ => None,
+            })
+            .unwrap_or(self.rtl)
+    }
+
+    /// One tagged paragraph of layout text (release, reference) in a display block, kept with
+    /// what follows.
     pub(super) fn display_line(&mut self, text: &str, block: layout::Block) -> Result<(), Error> {
         let node = self.node(StructKind::Paragraph, None);
         let piece = Piece::plain(text, block_style(&block), Tag::Node(node));
         let setting = Setting {
             balance: false,
+            rtl: self.own_direction(text),
             ..self.display_setting(&block, self.layout.measure())
         };
         let lines = self.set(&[piece], &setting)?;
@@ -144,6 +161,7 @@ impl Composer<'_> {
     ) -> Result<Vec<Line>, Error> {
         let setting = Setting {
             balance: false,
+            rtl: self.own_direction(&text),
             ..self.display_setting(block, width)
         };
         let piece = Piece::plain(text, block_style(block), Tag::Artifact(artifact));

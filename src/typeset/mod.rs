@@ -342,6 +342,7 @@ impl<'a> Composer<'a> {
                 let rs = Setting {
                     balance: false,
                     align: release_align,
+                    rtl: self.own_direction(release),
                     ..self.display_setting(&rb, width)
                 };
                 let lines = self.set(&[piece], &rs)?;
