@@ -122,3 +122,127 @@ fn english_letterhead_line_on_arabic_statement_extracts_in_order() {
         .unwrap_or_default();
     assert_eq!(ministry.trim(), "MINISTRY OF FOREIGN AFFAIRS", "{text}");
 }
+
+/// A Form B statement long enough for two pages, without a reference.
+fn two_pages(extra_front: &str, title: &str) -> Statement {
+    let body = "The ministers reviewed the implementation of the regional water framework, \
+        welcomed the progress made since the last meeting and agreed on further steps. "
+        .repeat(8);
+    let body = (0..12)
+        .map(|_| body.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    statement(&format!(
+        "+++\ntitle = \"{title}\"\ndate = 2026-04-14\n{extra_front}+++\n{body}\n"
+    ))
+}
+
+#[test]
+fn memo_keeps_page_numbers_without_a_reference() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let s = two_pages("", "Water framework");
+    assert!(s.reference.is_none());
+    let rendered = render(&s, &layout("memo"));
+    assert!(rendered.pages >= 2, "{} pages", rendered.pages);
+    let text = common::pdftotext(&write("memo-no-reference", &rendered)).unwrap();
+    let expected = format!("Memorandum — page 2 of {}", rendered.pages);
+    assert!(text.contains(&expected), "no {expected:?} in:\n{text}");
+    // With a reference, the line is as the layout writes it.
+    let s = two_pages("reference = \"M-17\"\n", "Water framework");
+    let rendered = render(&s, &layout("memo"));
+    let text = common::pdftotext(&write("memo-reference", &rendered)).unwrap();
+    let expected = format!("Memorandum M-17 — page 2 of {}", rendered.pages);
+    assert!(text.contains(&expected), "no {expected:?} in:\n{text}");
+}
+
+/// The words of page 1 with their boxes, from `pdftotext -bbox`: (word, x_min, x_max, y_min).
+fn words_with_boxes(pdf: &Path) -> Vec<(String, f32, f32, f32)> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-bbox", "-f", "1", "-l", "1", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext -bbox");
+    let html = String::from_utf8_lossy(&out.stdout);
+    let attr = |line: &str, name: &str| -> f32 {
+        let at = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        line[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| {
+            let word = l.split('>').nth(1).unwrap().split('<').next().unwrap();
+            (
+                word.to_string(),
+                attr(l, "xMin"),
+                attr(l, "xMax"),
+                attr(l, "yMin"),
+            )
+        })
+        .collect()
+}
+
+/// The horizontal extent of the line holding `word` (words within a point of its top).
+fn line_extent(words: &[(String, f32, f32, f32)], word: &str) -> (f32, f32) {
+    let (_, _, _, y) = words
+        .iter()
+        .find(|w| w.0 == word)
+        .unwrap_or_else(|| panic!("no {word:?} on page 1"));
+    words
+        .iter()
+        .filter(|w| (w.3 - y).abs() < 1.0)
+        .fold((f32::MAX, f32::MIN), |(a, b), w| (a.min(w.1), b.max(w.2)))
+}
+
+#[test]
+fn release_line_follows_a_centred_title_in_the_default_layout() {
+    let default = layout("default");
+    assert_eq!(default.release.block.align, default.title.align);
+    // A flush-left title takes its release line along; an explicit `align` still wins.
+    let left = Layout::parse(Path::new("l.toml"), "[title]\nalign = \"left\"\n").unwrap();
+    assert_eq!(left.release.block.align, communique::layout::Align::Left);
+    let own = Layout::parse(Path::new("l.toml"), "[release]\nalign = \"right\"\n").unwrap();
+    assert_eq!(own.release.block.align, communique::layout::Align::Right);
+    if !common::require_pdftotext() {
+        return;
+    }
+    let s = statement(
+        "+++\ntitle = \"Joint statement\"\ndate = 2026-04-14\nrelease = \"FOR IMMEDIATE RELEASE\"\n\
+         +++\nThe ministers met.\n",
+    );
+    let pdf = write("release-centred", &render(&s, &default));
+    let words = words_with_boxes(&pdf);
+    let centre = |(a, b): (f32, f32)| (a + b) / 2.0;
+    let release = centre(line_extent(&words, "IMMEDIATE"));
+    let title = centre(line_extent(&words, "Joint"));
+    assert!(
+        (release - title).abs() < 1.5,
+        "release line centred at {release}, title at {title}"
+    );
+}
+
+#[test]
+fn flush_left_title_is_balanced_in_the_ministry_layout() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let s = statement(
+        "+++\ntitle = \"Joint statement of the ministers of foreign affairs on the regional water \
+         framework in the basin\"\ndate = 2026-04-14\n+++\nThe ministers met.\n",
+    );
+    let pdf = write("ministry-title", &render(&s, &layout("ministry")));
+    let words = words_with_boxes(&pdf);
+    let first = line_extent(&words, "Joint");
+    let second = line_extent(&words, "basin");
+    assert!(
+        first.0 < second.0 + 1.0 && (first.0 - second.0).abs() < 1.0,
+        "both flush left"
+    );
+    let (a, b) = (first.1 - first.0, second.1 - second.0);
+    assert!(
+        b > a * 0.6,
+        "second title line {b:.0}pt long under a first of {a:.0}pt: not balanced"
+    );
+}

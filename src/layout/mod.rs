@@ -485,18 +485,12 @@ impl Default for Layout {
             release: Release {
                 position: ReleasePosition::AboveTitle,
                 text: String::new(),
-                block: Block {
-                    align: Align::Left,
-                    ..block(10.0, true, 12.0)
-                },
+                block: block(10.0, true, 12.0),
             },
             reference: Reference {
                 position: ReferencePosition::None,
                 text: "{reference}".to_string(),
-                block: Block {
-                    align: Align::Left,
-                    ..block(10.0, false, 6.0)
-                },
+                block: block(10.0, false, 6.0),
             },
             continuation: Continuation {
                 text: String::new(),

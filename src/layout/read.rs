@@ -226,6 +226,10 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
             }
         }
     }
+    // The release and reference lines sit on the title's axis unless the layout says
+    // otherwise: "FOR IMMEDIATE RELEASE" flush left over a centred title looked misplaced.
+    layout.release.block.align = layout.title.align;
+    layout.reference.block.align = layout.title.align;
     if let Some(f) = section(&mut r, "release", RELEASE) {
         read_release(&mut r, &f, &mut layout.release);
     }

@@ -99,6 +99,28 @@ impl Composer<'_> {
         Some(out)
     }
 
+    /// `template` with the placeholders that have a value filled and the others left out,
+    /// runs of spaces they leave closed up.
+    fn fill_present(&self, template: &str, page: (usize, usize)) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                break;
+            };
+            let one = &rest[open..open + close + 2];
+            out.push_str(self.fill(one, Some(page)).as_deref().unwrap_or(""));
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out.split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The release line: the statement's embargo, else its release, else the layout's text.
     pub(super) fn release_text(&self) -> Option<String> {
         let s = self.statement;
@@ -522,7 +544,14 @@ impl Composer<'_> {
         let left = self.layout.page.margins.left;
         let mut count = 0;
         for template in templates.lines() {
-            let Some(text) = self.fill(template, Some(number)) else {
+            let Some(text) = self.fill(template, Some(number)).or_else(|| {
+                // A line with the page number is never dropped for another placeholder's
+                // sake: "Memorandum {reference} — page {page} of {pages}" without a reference
+                // lost the memo's only page numbers. The empty value goes, and its space.
+                template
+                    .contains("{page")
+                    .then(|| self.fill_present(template, number))
+            }) else {
                 continue;
             };
             for line in self.furniture_lines(text, block, self.layout.measure(), artifact, place)? {

@@ -320,6 +320,11 @@ impl<'a> Composer<'a> {
             let is_dateline = i == 2;
             let mut release_runs = Vec::new();
             let mut setting = self.display_setting(&block, width);
+            if !is_dateline {
+                // A title that wraps reads as one line broken in two, flush left or centred: a
+                // long first line over a stub of a second looked like an accident.
+                setting.balance = true;
+            }
             if is_dateline
                 && release_left_of_dateline
                 && let Some(release) = &release
@@ -355,7 +360,7 @@ impl<'a> Composer<'a> {
                 });
                 release_runs = lines.into_iter().flat_map(|l| l.runs).collect();
                 setting.align = dateline_align;
-                setting.balance = false;
+                setting.balance = true;
                 setting.width = (width - used - block.size).max(width / 3.0);
             }
             let node = match node {
