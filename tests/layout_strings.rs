@@ -246,3 +246,102 @@ fn flush_left_title_is_balanced_in_the_ministry_layout() {
         "second title line {b:.0}pt long under a first of {a:.0}pt: not balanced"
     );
 }
+
+#[test]
+fn layout_strings_come_in_the_statements_language() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let fr = two_pages(
+        "language = \"fr\"\nreference = \"M-17\"\n",
+        "Cadre de l’eau",
+    );
+    let rendered = render(&fr, &layout("memo"));
+    let text = common::pdftotext(&write("memo-fr", &rendered)).unwrap();
+    let pages = rendered.pages;
+    // The narrow no-break space before the colon extracts as a space.
+    assert!(text.contains("Référence : M-17"), "{text}");
+    assert!(text.contains("MÉMORANDUM"), "{text}");
+    assert!(
+        text.contains(&format!("Mémorandum M-17 — page 2 sur {pages}")),
+        "{text}"
+    );
+    let ru = two_pages("language = \"ru\"\n", "Водная рамка");
+    let rendered = render(&ru, &layout("default"));
+    let text = common::pdftotext(&write("default-ru", &rendered)).unwrap();
+    assert!(
+        text.contains(&format!("Страница 1 из {}", rendered.pages)),
+        "{text}"
+    );
+    assert!(!text.contains("Page 1 of"), "{text}");
+    // Arabic: the footer, release and reference lines of the ministry layout.
+    let ar = bundled_statement("2026-04-14-bayan-ar");
+    let text = common::pdftotext(&write(
+        "ministry-ar-strings",
+        &render(&ar, &layout("ministry")),
+    ))
+    .unwrap();
+    // Without pdftotext's directional embeddings, white space closed up.
+    let text: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // (poppler runs the digits of a right-to-left line into the next word: "1من".)
+    for expected in ["للنشر الفوري", "الصفحة", "المرجع"] {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("FOR IMMEDIATE RELEASE"), "{text}");
+}
+
+#[test]
+fn english_is_the_fallback_for_a_language_without_strings() {
+    if !common::require_pdftotext() {
+        return;
+    }
+    let rendered = render(&statement(&language_statement("lv")), &layout("default"));
+    let text = common::pdftotext(&write("default-lv", &rendered)).unwrap();
+    assert!(text.contains("Page 1 of 1"), "{text}");
+}
+
+#[test]
+fn layout_translations_override_and_are_checked() {
+    let l = Layout::parse(
+        Path::new("l.toml"),
+        "[translations.fr]\n\"Page {page} of {pages}\" = \"p. {page}/{pages}\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        l.localized("Page {page} of {pages}", "fr-CA"),
+        "p. {page}/{pages}"
+    );
+    assert_eq!(
+        l.localized("Page {page} of {pages}", "ru"),
+        "Страница {page} из {pages}"
+    );
+    assert_eq!(
+        l.localized("Page {page} of {pages}", "lv"),
+        "Page {page} of {pages}"
+    );
+    let err = Layout::parse(
+        Path::new("l.toml"),
+        "[translations.fr]\n\"Page {page} of {pagse}\" = \"Page {page} sur {pages}\"\n\
+         [translations.de]\n\"Page {page} of {pages}\" = \"Seite {page}\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("l.toml:2:") && err.contains("none of this layout's lines"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean \"Page {page} of {pages}\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("l.toml:4:") && err.contains("the English line {page}, {pages}"),
+        "{err}"
+    );
+}

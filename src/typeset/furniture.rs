@@ -78,6 +78,7 @@ impl Composer<'_> {
     /// `template` with its placeholders replaced, or `None` if one of them has no value.
     pub(super) fn fill(&self, template: &str, page: Option<(usize, usize)>) -> Option<String> {
         let s = self.statement;
+        let template = self.layout.localized(template, &s.language);
         let mut out = String::new();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -102,6 +103,7 @@ impl Composer<'_> {
     /// `template` with the placeholders that have a value filled and the others left out,
     /// runs of spaces they leave closed up.
     fn fill_present(&self, template: &str, page: (usize, usize)) -> String {
+        let template = self.layout.localized(template, &self.statement.language);
         let mut out = String::new();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
