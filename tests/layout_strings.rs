@@ -345,3 +345,43 @@ fn layout_translations_override_and_are_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn arabic_list_numbers_use_the_body_fonts_digits() {
+    let s = statement(
+        "+++\ntitle = \"بيان\"\ndate = 2026-04-14\nlanguage = \"ar\"\n+++\n\
+         اتفق الوزراء على ما يلي في عام 2027:\n\n1. نشر البيانات يوميًا.\n2. توسيع نظام الإنذار.\n",
+    );
+    let l = layout("default");
+    let fonts = common::load_fonts(&l);
+    let (document, _) = communique::typeset::typeset(&s, &l, &fonts, &l.pdf.standards, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let runs: Vec<&communique::document::TextRun> = document.pages[0]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            communique::document::Item::Text(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let year = runs
+        .iter()
+        .find(|r| r.text.contains("2027"))
+        .expect("the body's number");
+    // The labels come out as runs "." and "1" (reordered right to left).
+    let numbers: Vec<_> = runs
+        .iter()
+        .filter(|r| {
+            let t = r.text.trim();
+            !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        .collect();
+    assert!(numbers.iter().any(|r| r.text == "2"), "{numbers:?}");
+    for run in numbers {
+        assert_eq!(
+            run.font, year.font,
+            "{:?} in another font than the body's digits",
+            run.text
+        );
+    }
+}
