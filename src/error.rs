@@ -112,6 +112,19 @@ pub enum Problem {
         path: PathBuf,
         reason: String,
     },
+    /// A date written in the dateline that is no day of the calendar ("31 February 2026").
+    ImpossibleDate {
+        written: String,
+        reason: String,
+    },
+    /// A Form A title block (bold lines) with more lines than a title and a dateline.
+    ExtraTitleLine {
+        found: String,
+    },
+    /// A `**` or `__` that opens bold text and is never closed, where the title was expected.
+    UnclosedStrong {
+        delimiter: String,
+    },
 }
 
 impl Problem {
@@ -207,6 +220,22 @@ impl fmt::Display for Problem {
                 ch,
                 *ch as u32,
                 fonts.join(", ")
+            ),
+            Problem::ImpossibleDate { written, reason } => write!(
+                f,
+                "the dateline's date \"{written}\" does not exist ({reason}); \
+                 correct the day, month or year"
+            ),
+            Problem::ExtraTitleLine { found } => write!(
+                f,
+                "a third bold line in the title block (\"{found}\"); a Form A title block is \
+                 the title, then the dateline: join this line to one of them, make it plain \
+                 text to start the body, or use front matter for a `subtitle`"
+            ),
+            Problem::UnclosedStrong { delimiter } => write!(
+                f,
+                "the bold text opened with `{delimiter}` is never closed, so the statement has \
+                 no title; close it on the same line (**Title**)"
             ),
         }
     }

@@ -2,8 +2,10 @@
 //! `layouts/default.toml` spells the defaults out and is compiled in.
 
 mod read;
+mod strings;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Location};
@@ -108,6 +110,9 @@ pub struct Layout {
     pub continuation: Continuation,
     pub footer: Footer,
     pub pdf: Pdf,
+    /// `[translations.LANG]`: template lines in other languages, by lower-case language tag,
+    /// then by the English line they replace.
+    pub translations: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Dimensions in PDF points (1/72 in).
@@ -498,6 +503,35 @@ impl Layout {
         Cow::Owned(l)
     }
 
+    /// A template line of this layout in `language`: the layout's `[translations]` for the
+    /// full tag, then for its language ("fr" for "fr-CH"), then communique's own table for
+    /// the bundled layouts' strings, else the line as written (English).
+    pub fn localized<'a>(&'a self, template: &'a str, language: &str) -> &'a str {
+        let tag = language.to_ascii_lowercase();
+        [tag.as_str(), strings::primary(language).as_str()]
+            .into_iter()
+            .find_map(|l| self.translations.get(l)?.get(template).map(String::as_str))
+            .or_else(|| strings::builtin(language, template))
+            .unwrap_or(template)
+    }
+
+    /// Every template line the layout writes (letterhead lines, release, reference,
+    /// continuation and footer lines): what `[translations]` may translate.
+    fn template_lines(&self) -> Vec<&str> {
+        let mut lines: Vec<&str> = self
+            .letterhead
+            .lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        lines.push(&self.release.text);
+        lines.push(&self.reference.text);
+        lines.extend(self.continuation.text.lines());
+        lines.extend(self.footer.text.lines());
+        lines.retain(|l| !l.trim().is_empty());
+        lines
+    }
+
     /// Resolves a path from the layout file against the layout's folder.
     pub fn resolve(&self, relative: &Path) -> PathBuf {
         match self.path.as_deref().and_then(Path::parent) {
@@ -588,18 +622,12 @@ impl Default for Layout {
             release: Release {
                 position: ReleasePosition::AboveTitle,
                 text: String::new(),
-                block: Block {
-                    align: Align::Left,
-                    ..block(10.0, true, 12.0)
-                },
+                block: block(10.0, true, 12.0),
             },
             reference: Reference {
                 position: ReferencePosition::None,
                 text: "{reference}".to_string(),
-                block: Block {
-                    align: Align::Left,
-                    ..block(10.0, false, 6.0)
-                },
+                block: block(10.0, false, 6.0),
             },
             continuation: Continuation {
                 text: String::new(),
@@ -621,6 +649,7 @@ impl Default for Layout {
             pdf: Pdf {
                 standards: vec![Standard::A2a, Standard::Ua1],
             },
+            translations: BTreeMap::new(),
         }
     }
 }

@@ -28,6 +28,7 @@ const SECTIONS: &[&str] = &[
     "continuation",
     "footer",
     "pdf",
+    "translations",
 ];
 const PAGE: &[&str] = &["size", "margins", "mirror"];
 const MARGINS: &[&str] = &["top", "bottom", "left", "right"];
@@ -226,6 +227,10 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
             }
         }
     }
+    // The release and reference lines sit on the title's axis unless the layout says
+    // otherwise: "FOR IMMEDIATE RELEASE" flush left over a centred title looked misplaced.
+    layout.release.block.align = layout.title.align;
+    layout.reference.block.align = layout.title.align;
     if let Some(f) = section(&mut r, "release", RELEASE) {
         read_release(&mut r, &f, &mut layout.release);
     }
@@ -246,6 +251,10 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
         && let Some(standards) = read_standards(&mut r, v)
     {
         layout.pdf.standards = standards;
+    }
+
+    if let Some(v) = top.get("translations") {
+        read_translations(&mut r, v, &mut layout);
     }
 
     let width = layout.measure();
@@ -927,3 +936,83 @@ fn read_standards(r: &mut Reader, v: &Value) -> Option<Vec<Standard>> {
 
 #[allow(dead_code)]
 fn _assert_table_type(_: &Table) {}
+
+/// `[translations.LANG]`: each key an English template line of this layout, each value the
+/// line in LANG with the same placeholders.
+fn read_translations(r: &mut Reader, v: &Value, layout: &mut Layout) {
+    let Some(languages) = r.table("translations", v) else {
+        return;
+    };
+    let known: Vec<String> = layout
+        .template_lines()
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    for (lang, table) in languages.iter() {
+        let lang: &str = lang.get_ref();
+        let key = format!("translations.{lang}");
+        if !crate::statement::is_known_language(lang) {
+            r.invalid(
+                &key,
+                table,
+                format!("`{lang}` is not a language tag such as \"fr\" or \"pt-BR\""),
+            );
+            continue;
+        }
+        let Some(entries) = r.table(&key, table) else {
+            continue;
+        };
+        let mut out = std::collections::BTreeMap::new();
+        for (english, local) in entries.iter() {
+            let english: &str = english.get_ref();
+            let Some(text) = r.string(&key, local) else {
+                continue;
+            };
+            if !known.iter().any(|k| k == english) {
+                let suggestion = crate::schema::did_you_mean(
+                    english,
+                    &known.iter().map(String::as_str).collect::<Vec<_>>(),
+                );
+                r.invalid(
+                    &key,
+                    local,
+                    format!(
+                        "\"{english}\" is none of this layout's lines (letterhead lines, \
+                         release, reference, continuation and footer lines){}",
+                        suggestion.map_or(String::new(), |s| format!("; did you mean \"{s}\"?"))
+                    ),
+                );
+                continue;
+            }
+            let (want, have) = (
+                super::strings::placeholders(english),
+                super::strings::placeholders(&text),
+            );
+            if want != have {
+                let list = |p: &[&str]| {
+                    if p.is_empty() {
+                        "none".to_string()
+                    } else {
+                        p.iter()
+                            .map(|p| format!("{{{p}}}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                };
+                r.invalid(
+                    &key,
+                    local,
+                    format!(
+                        "the translation has the placeholders {}, the English line {}; \
+                         expected the same",
+                        list(&have),
+                        list(&want)
+                    ),
+                );
+                continue;
+            }
+            out.insert(english.to_string(), text);
+        }
+        layout.translations.insert(lang.to_ascii_lowercase(), out);
+    }
+}

@@ -221,6 +221,72 @@ pub(crate) fn find(text: &str) -> Option<Date> {
     None
 }
 
+/// A date written in `text` that is no day of the calendar ("31 February 2026", "2026-02-30"):
+/// the byte range where it is written and why it does not exist. [`find`] skips such a date,
+/// which would leave a statement "without a date" when it has a wrong one.
+pub(crate) fn impossible(text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let tokens: Vec<(usize, &str)> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|t| !t.is_empty())
+        .map(|t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+        .collect();
+    let why = |year: u16, m: u8, day: u16| -> Option<String> {
+        if valid(year, m, day.min(255) as u8).is_some() || year < 1000 || !(1..=12).contains(&m) {
+            return None;
+        }
+        let name = WRITTEN[0].1[m as usize - 1];
+        let days = (28..=31)
+            .rev()
+            .find(|&d| valid(year, m, d).is_some())
+            .unwrap_or(28);
+        Some(if day == 0 {
+            "days count from 1".to_string()
+        } else {
+            format!("{name} {year} has {days} days")
+        })
+    };
+    for &(at, t) in &tokens {
+        let parts: Vec<&str> = t.split('-').collect();
+        if let [y, m, d] = parts[..]
+            && y.len() == 4
+            && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u16>())
+        {
+            if !(1..=12).contains(&m) && y >= 1000 {
+                return Some((at..at + t.len(), "months are 1 to 12".to_string()));
+            }
+            if let Some(reason) = why(y, m, d) {
+                return Some((at..at + t.len(), reason));
+            }
+        }
+    }
+    let number = |t: &str| t.parse::<u16>().ok();
+    for (i, &(_, t)) in tokens.iter().enumerate() {
+        let Some(m) = month(t) else { continue };
+        // The same reading as `find`: a day next to the month name, a year after it.
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| Some((j, number(tokens[j].1)?)));
+        let after = tokens.get(i + 1).and_then(|t| Some((i + 1, number(t.1)?)));
+        let year = tokens[i + 1..]
+            .iter()
+            .take(4)
+            .enumerate()
+            .find_map(|(k, t)| number(t.1).filter(|y| *y >= 1000).map(|y| (i + 1 + k, y)));
+        let day = before
+            .filter(|d| d.1 < 1000)
+            .or(after.filter(|d| d.1 < 1000));
+        if let (Some((d_at, day)), Some((y_at, year))) = (day, year)
+            && let Some(reason) = why(year, m, day)
+        {
+            let first = d_at.min(i);
+            let start = tokens[first].0;
+            let end = tokens[y_at].0 + tokens[y_at].1.len();
+            return Some((start..end, reason));
+        }
+    }
+    None
+}
+
 /// Month names for writing dates, by language (genitive where the language declines them).
 const WRITTEN: &[(&str, [&str; 12])] = &[
     (

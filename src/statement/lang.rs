@@ -147,6 +147,31 @@ fn push_run(
     }
 }
 
+/// The ISO 639-1 codes, two letters each: a two-letter primary subtag outside this list
+/// ("xx") is no language at all, most likely a typo.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv \
+cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr \
+ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw \
+ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv \
+ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr \
+ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi \
+yo za zh zu";
+
+/// Whether the primary subtag of `tag` names a language: any three-letter subtag (ISO 639-2
+/// and -3 are too many to list), and a two-letter one from ISO 639-1.
+pub fn is_known_language(tag: &str) -> bool {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match primary.len() {
+        2 => ISO_639_1.split_whitespace().any(|c| c == primary),
+        3 => primary.bytes().all(|b| b.is_ascii_lowercase()),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,11 +40,28 @@ struct Builder<'a> {
     spans: Vec<(Arc<str>, usize, String)>,
     depth: usize,
     diagnostics: Vec<Diagnostic>,
+    /// Inside a refused table or footnote definition: its content is not read, so one
+    /// construct gives one message.
+    skipping: Option<Skip>,
 }
+
+#[derive(Clone, Copy, PartialEq)]
+enum Skip {
+    Table,
+    Footnote,
+}
+
+/// The GitHub extensions are parsed so they can be refused where they are written: left to
+/// CommonMark alone, a table would be set as a paragraph of pipes and `~~struck~~` with its
+/// tildes, which is wrong output rather than an error.
+const EXTENSIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_OLD_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
 
 pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec<Block>, Error> {
     let body = &source[body_offset..];
-    let options = Options::ENABLE_SMART_PUNCTUATION;
+    let options = Options::ENABLE_SMART_PUNCTUATION | EXTENSIONS;
     let mut b = Builder {
         path,
         source,
@@ -56,6 +73,7 @@ pub(super) fn parse(path: &Path, source: &str, body_offset: usize) -> Result<Vec
         spans: Vec::new(),
         depth: 0,
         diagnostics: Vec::new(),
+        skipping: None,
     };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         let offset = body_offset + range.start;
@@ -86,6 +104,16 @@ impl Builder<'_> {
     }
 
     fn event(&mut self, event: Event, offset: usize) {
+        if let Some(skip) = self.skipping {
+            if matches!(
+                (&event, skip),
+                (Event::End(TagEnd::Table), Skip::Table)
+                    | (Event::End(TagEnd::FootnoteDefinition), Skip::Footnote)
+            ) {
+                self.skipping = None;
+            }
+            return;
+        }
         match event {
             Event::Start(tag) => self.start(tag, offset),
             Event::End(tag) => self.end(tag),
@@ -104,10 +132,18 @@ impl Builder<'_> {
                 "a horizontal rule",
                 "separate sections with `##` headings instead",
             ),
-            Event::FootnoteReference(_)
-            | Event::TaskListMarker(_)
-            | Event::InlineMath(_)
-            | Event::DisplayMath(_) => {
+            Event::FootnoteReference(label) => self.unsupported(
+                offset,
+                &format!("a footnote reference (`[^{label}]`)"),
+                "statements have no footnotes; put the note in the text, in parentheses or \
+                 as a sentence of its own",
+            ),
+            Event::TaskListMarker(_) => self.unsupported(
+                offset,
+                "a task list item (`[ ]` or `[x]`)",
+                "write a plain list item; a statement has no check boxes",
+            ),
+            Event::InlineMath(_) | Event::DisplayMath(_) => {
                 self.unsupported(offset, "this Markdown extension", "use plain CommonMark")
             }
         }
@@ -220,6 +256,28 @@ impl Builder<'_> {
                 "put logos and signatures in the layout file",
             ),
             Tag::HtmlBlock => {}
+            Tag::Table(_) => {
+                self.skipping = Some(Skip::Table);
+                self.unsupported(
+                    offset,
+                    "a table",
+                    "tables are not supported yet; write the figures as a list \
+                     (`- Country: amount`) or in sentences",
+                )
+            }
+            Tag::FootnoteDefinition(label) => {
+                self.skipping = Some(Skip::Footnote);
+                self.unsupported(
+                    offset,
+                    &format!("a footnote definition (`[^{label}]:`)"),
+                    "statements have no footnotes; put the note in the text",
+                )
+            }
+            Tag::Strikethrough => self.unsupported(
+                offset,
+                "struck-through text (`~~...~~`)",
+                "delete the text, or write `\\~` for a literal tilde",
+            ),
             _ => self.unsupported(offset, "this Markdown construct", "use plain CommonMark"),
         }
     }
@@ -329,9 +387,17 @@ impl Builder<'_> {
     }
 }
 
-/// Form A: removes the leading all-bold paragraphs and returns (title, dateline). The first line
+/// A Form A title block: the title, the dateline, and the first line beyond them, which is an
+/// error (it used to be merged into the dateline without a word).
+pub(super) struct TitleBlock {
+    pub title: Option<Text>,
+    pub dateline: Option<Text>,
+    pub extra: Option<Text>,
+}
+
+/// Form A: removes the leading all-bold paragraphs and returns the title block. The first line
 /// is the title; a second line in the same paragraph, or a second bold paragraph, the dateline.
-pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option<Text>) {
+pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> TitleBlock {
     let mut lines: Vec<Text> = Vec::new();
     let mut taken = 0;
     while taken < blocks.len() && lines.len() < 2 {
@@ -346,23 +412,38 @@ pub(super) fn take_title_block(blocks: &mut Vec<Block>) -> (Option<Text>, Option
     }
     blocks.drain(..taken);
     let mut lines = lines.into_iter();
-    let title = lines.next();
-    let rest: Vec<Text> = lines.collect();
-    let dateline = rest.first().map(|first| {
-        let mut line = Text {
-            text: String::new(),
-            offset: first.offset,
-            languages: Vec::new(),
-        };
-        for (i, part) in rest.iter().enumerate() {
-            if i > 0 {
-                line.text.push(' ');
-            }
-            append(&mut line, part);
-        }
-        line
-    });
-    (title, dateline)
+    TitleBlock {
+        title: lines.next(),
+        dateline: lines.next(),
+        extra: lines.next(),
+    }
+}
+
+/// Where the first paragraph has a `**` or `__` that CommonMark left as text because nothing
+/// closes it, and which: the reason a statement whose first line opens bold has no title.
+pub(super) fn unclosed_strong(blocks: &[Block]) -> Option<(usize, &'static str)> {
+    let Some(Block::Paragraph(inlines)) = blocks.first() else {
+        return None;
+    };
+    // CommonMark may hand the two characters over as separate text events.
+    let chars: Vec<(usize, char)> = inlines
+        .iter()
+        .filter_map(|inline| match inline {
+            Inline::Text {
+                text,
+                offset,
+                style,
+                ..
+            } if !style.strong => Some(text.char_indices().map(move |(i, c)| (offset + i, c))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    chars.windows(2).find_map(|w| match (w[0], w[1]) {
+        ((at, '*'), (next, '*')) if next == at + 1 => Some((at, "**")),
+        ((at, '_'), (next, '_')) if next == at + 1 => Some((at, "__")),
+        _ => None,
+    })
 }
 
 /// Appends `part` to `line`, keeping its language runs.

@@ -11,6 +11,8 @@ mod hygiene;
 mod lang;
 mod markdown;
 
+pub use lang::is_known_language;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -184,18 +186,44 @@ impl Statement {
         match meta {
             Some(meta) => meta.apply(&mut statement),
             None => {
-                let (title, dateline) = markdown::take_title_block(&mut blocks);
-                match title {
+                let title_block = markdown::take_title_block(&mut blocks);
+                if let Some(extra) = title_block.extra {
+                    return Err(Error::invalid(
+                        Some(Location::at(path, &source, extra.offset)),
+                        Problem::ExtraTitleLine { found: extra.text },
+                    ));
+                }
+                match title_block.title {
                     Some(title) => statement.title = title,
                     None => {
+                        let (at, problem) = match markdown::unclosed_strong(&blocks) {
+                            Some((at, delimiter)) => (
+                                at,
+                                Problem::UnclosedStrong {
+                                    delimiter: delimiter.to_string(),
+                                },
+                            ),
+                            None => (body_offset, Problem::MissingTitle),
+                        };
                         return Err(Error::invalid(
-                            Some(Location::at(path, &source, body_offset)),
-                            Problem::MissingTitle,
+                            Some(Location::at(path, &source, at)),
+                            problem,
                         ));
                     }
                 }
-                statement.dateline = dateline;
+                statement.dateline = title_block.dateline;
             }
+        }
+        if let Some(dateline) = &statement.dateline
+            && let Some((range, reason)) = date::impossible(&dateline.text)
+        {
+            return Err(Error::invalid(
+                Some(Location::at(path, &source, dateline.offset + range.start)),
+                Problem::ImpossibleDate {
+                    written: dateline.text[range].to_string(),
+                    reason,
+                },
+            ));
         }
         statement.blocks = blocks;
         if !declares_language {

@@ -446,3 +446,118 @@ fn form_a_statements_get_their_language_from_the_text() {
     .unwrap();
     assert_eq!(declared.language, "en");
 }
+
+/// The one message of a refused statement, or a panic saying what was accepted instead.
+fn refused(text: &str) -> String {
+    match parse(text) {
+        Ok(s) => panic!("accepted: {:?}", s.blocks),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn gfm_table_is_refused_at_its_line_not_printed_as_pipes() {
+    let err = refused(
+        "**Title**\n\nBudget:\n\n| Country | Amount |\n|---|---:|\n| A | 1 |\n| B | 2 |\n\nEnd.\n",
+    );
+    assert!(err.contains("s.md:5:1"), "{err}");
+    assert!(err.contains("a table"), "{err}");
+    // One construct, one message: the cells are not reported again.
+    assert_eq!(err.matches("s.md:").count(), 1, "{err}");
+}
+
+#[test]
+fn footnotes_are_refused_at_the_reference_and_the_definition() {
+    let err = refused("**Title**\n\nA claim.[^1]\n\n[^1]: The source.\n");
+    assert!(
+        err.contains("s.md:3:9") && err.contains("footnote reference (`[^1]`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("s.md:5:1") && err.contains("footnote definition"),
+        "{err}"
+    );
+}
+
+#[test]
+fn footnote_reference_without_definition_is_refused() {
+    let err = refused("**Title**\n\nA claim.[^note]\n");
+    assert!(err.contains("s.md:3:9") && err.contains("[^note]"), "{err}");
+}
+
+#[test]
+fn strikethrough_is_refused_not_printed_with_tildes() {
+    let err = refused("**Title**\n\nWe ~~will not~~ agree.\n");
+    assert!(
+        err.contains("s.md:3:4") && err.contains("struck-through"),
+        "{err}"
+    );
+}
+
+#[test]
+fn task_list_is_refused_not_printed_with_brackets() {
+    let err = refused("**Title**\n\n- [ ] first\n- [x] second\n");
+    assert!(
+        err.contains("s.md:3:3") && err.contains("task list"),
+        "{err}"
+    );
+}
+
+#[test]
+fn literal_tildes_and_brackets_stay_text() {
+    let s =
+        parse("**Title**\n\nAbout ~40 people, \\~\\~not struck\\~\\~, [^not a note.\n").unwrap();
+    let Block::Paragraph(inl) = &s.blocks[0] else {
+        panic!()
+    };
+    assert_eq!(
+        plain(inl),
+        "About ~40 people, ~~not struck~~, [^not a note."
+    );
+}
+
+#[test]
+fn third_bold_line_in_title_block_is_an_error_naming_it() {
+    let err = refused("**Title\nGeneva, 14 May 2026\nSpeech by the Minister**\n\nBody.\n");
+    assert!(err.contains("s.md:3:1"), "{err}");
+    assert!(
+        err.contains("third bold line") && err.contains("Speech by the Minister"),
+        "{err}"
+    );
+    // Two bold paragraphs, the second with two lines: the same.
+    let err = refused("**Title**\n\n**Geneva, 14 May 2026\nSpeech**\n\nBody.\n");
+    assert!(
+        err.contains("s.md:4:1") && err.contains("\"Speech\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn dateline_date_that_does_not_exist_is_an_error_at_its_place() {
+    let err = refused("**Title\nGeneva, 31 February 2026**\n\nBody.\n");
+    assert!(err.contains("s.md:2:9"), "{err}");
+    assert!(err.contains("\"31 February 2026\" does not exist"), "{err}");
+    assert!(err.contains("February 2026 has 28 days"), "{err}");
+    let err = refused("**Title\nGeneva, 2026-04-31**\n\nBody.\n");
+    assert!(
+        err.contains("s.md:2:9") && err.contains("April 2026 has 30 days"),
+        "{err}"
+    );
+    let err = refused("**Title\nParis, le 30 février 2028**\n\nCorps du texte.\n");
+    assert!(err.contains("February 2028 has 29 days"), "{err}");
+    // A leap day is a day.
+    assert!(parse("**Title\nGeneva, 29 February 2028**\n\nBody.\n").is_ok());
+}
+
+#[test]
+fn unclosed_bold_on_line_one_says_so_not_no_title() {
+    let err = refused("**Statement on the summit\n\nBody.\n");
+    assert!(err.contains("s.md:1:1"), "{err}");
+    assert!(err.contains("opened with `**` is never closed"), "{err}");
+    assert!(!err.contains("start it with a bold line"), "{err}");
+    let err = refused("Intro **words\n\nBody.\n");
+    assert!(
+        err.contains("s.md:1:7") && err.contains("never closed"),
+        "{err}"
+    );
+}

@@ -78,6 +78,7 @@ impl Composer<'_> {
     /// `template` with its placeholders replaced, or `None` if one of them has no value.
     pub(super) fn fill(&self, template: &str, page: Option<(usize, usize)>) -> Option<String> {
         let s = self.statement;
+        let template = self.layout.localized(template, &s.language);
         let mut out = String::new();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -99,6 +100,29 @@ impl Composer<'_> {
         Some(out)
     }
 
+    /// `template` with the placeholders that have a value filled and the others left out,
+    /// runs of spaces they leave closed up.
+    fn fill_present(&self, template: &str, page: (usize, usize)) -> String {
+        let template = self.layout.localized(template, &self.statement.language);
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                break;
+            };
+            let one = &rest[open..open + close + 2];
+            out.push_str(self.fill(one, Some(page)).as_deref().unwrap_or(""));
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        out.split(' ')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The release line: the statement's embargo, else its release, else the layout's text.
     pub(super) fn release_text(&self) -> Option<String> {
         let s = self.statement;
@@ -109,12 +133,29 @@ impl Composer<'_> {
             .filter(|t| !t.trim().is_empty())
     }
 
-    /// One tagged paragraph in a display block, kept with what follows.
+    /// Whether a layout string is written right to left, from its own first strong letter
+    /// (UAX #9 P2, P3): an English address line in the letterhead of an Arabic statement is a
+    /// left-to-right paragraph, an Arabic footer on an English one right to left. Without a
+    /// strong letter (a page number alone), the statement's direction.
+    pub(super) fn own_direction(&self, text: &str) -> bool {
+        use unicode_bidi::BidiClass::{AL, L, R};
+        text.chars()
+            .find_map(|c| match unicode_bidi::bidi_class(c) {
+                L => Some(false),
+                R | AL => Some(true),
+                _ => None,
+            })
+            .unwrap_or(self.rtl)
+    }
+
+    /// One tagged paragraph of layout text (release, reference) in a display block, kept with
+    /// what follows.
     pub(super) fn display_line(&mut self, text: &str, block: layout::Block) -> Result<(), Error> {
         let node = self.node(StructKind::Paragraph, None);
         let piece = Piece::plain(text, block_style(&block), Tag::Node(node));
         let setting = Setting {
             balance: false,
+            rtl: self.own_direction(text),
             ..self.display_setting(&block, self.layout.measure())
         };
         let lines = self.set(&[piece], &setting)?;
@@ -144,6 +185,7 @@ impl Composer<'_> {
     ) -> Result<Vec<Line>, Error> {
         let setting = Setting {
             balance: false,
+            rtl: self.own_direction(&text),
             ..self.display_setting(block, width)
         };
         let piece = Piece::plain(text, block_style(block), Tag::Artifact(artifact));
@@ -504,7 +546,14 @@ impl Composer<'_> {
         let left = self.layout.page.margins.left;
         let mut count = 0;
         for template in templates.lines() {
-            let Some(text) = self.fill(template, Some(number)) else {
+            let Some(text) = self.fill(template, Some(number)).or_else(|| {
+                // A line with the page number is never dropped for another placeholder's
+                // sake: "Memorandum {reference} — page {page} of {pages}" without a reference
+                // lost the memo's only page numbers. The empty value goes, and its space.
+                template
+                    .contains("{page")
+                    .then(|| self.fill_present(template, number))
+            }) else {
                 continue;
             };
             for line in self.furniture_lines(text, block, self.layout.measure(), artifact, place)? {

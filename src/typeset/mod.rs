@@ -56,6 +56,8 @@ pub fn typeset(
         heading_levels: heading_levels(&statement.blocks),
         images,
     };
+    c.ts.warnings
+        .extend(language_warning(&statement.language, layout.body.hyphenate));
     c.letterhead()?;
     c.title_block()?;
     let blocks = &statement.blocks;
@@ -107,6 +109,27 @@ pub fn typeset(
             warnings: c.ts.warnings,
         },
     ))
+}
+
+/// One warning for a statement language communique cannot serve fully: a tag that names no
+/// language ("xx"), or a language without hyphenation patterns ("lv") when the layout
+/// hyphenates. Said once here rather than as a loose line's hint in every paragraph.
+fn language_warning(language: &str, hyphenate: bool) -> Option<String> {
+    if !crate::statement::is_known_language(language) {
+        Some(format!(
+            "the statement's language `{language}` is not a known language code (ISO 639); \
+             it is set without hyphenation and declared as /Lang {language}: check `language` \
+             in the front matter (e.g. \"en\", \"fr-CH\", \"lv\")"
+        ))
+    } else if hyphenate && hyphenate::language(language).is_none() {
+        Some(format!(
+            "there are no hyphenation patterns for the statement's language `{language}`; \
+             the body is set without hyphenation (words are never broken), so justified \
+             lines may be loose"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Heading levels as tagged: the levels a statement uses, renumbered from 2 without gaps,
@@ -297,6 +320,11 @@ impl<'a> Composer<'a> {
             let is_dateline = i == 2;
             let mut release_runs = Vec::new();
             let mut setting = self.display_setting(&block, width);
+            if !is_dateline {
+                // A title that wraps reads as one line broken in two, flush left or centred: a
+                // long first line over a stub of a second looked like an accident.
+                setting.balance = true;
+            }
             if is_dateline
                 && release_left_of_dateline
                 && let Some(release) = &release
@@ -319,6 +347,7 @@ impl<'a> Composer<'a> {
                 let rs = Setting {
                     balance: false,
                     align: release_align,
+                    rtl: self.own_direction(release),
                     ..self.display_setting(&rb, width)
                 };
                 let lines = self.set(&[piece], &rs)?;
@@ -331,7 +360,7 @@ impl<'a> Composer<'a> {
                 });
                 release_runs = lines.into_iter().flat_map(|l| l.runs).collect();
                 setting.align = dateline_align;
-                setting.balance = false;
+                setting.balance = true;
                 setting.width = (width - used - block.size).max(width / 3.0);
             }
             let node = match node {

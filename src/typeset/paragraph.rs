@@ -152,6 +152,10 @@ pub(crate) struct Typesetter<'a> {
     /// `within_hyphen_budget`).
     loose_budget: f32,
     pub warnings: Vec<String>,
+    /// A letter of the document's script when it is written right to left: a paragraph with
+    /// no letters of its own (a list number) takes that script's font, as the digits in the
+    /// body do.
+    script_letter: Option<&'static str>,
 }
 
 struct Atom {
@@ -234,6 +238,7 @@ impl<'a> Typesetter<'a> {
             hyphen_budget: 0.0,
             loose_budget: 0.5,
             warnings: Vec::new(),
+            script_letter: rtl_script_letter(language),
         }
     }
 
@@ -343,9 +348,14 @@ impl<'a> Typesetter<'a> {
                 let words: Vec<&str> = text[item_text(&contents, start..br.end)]
                     .split_whitespace()
                     .collect();
+                let help = if s.hyphenate {
+                    "rewording would help"
+                } else {
+                    "allowing hyphenation or rewording would help"
+                };
                 self.warnings.push(format!(
                     "the line `{}` has loose word spaces: nothing else fits the measure \
-                     (allowing hyphenation or rewording would help)",
+                     ({help})",
                     words.join(" ")
                 ));
             }
@@ -450,7 +460,14 @@ impl<'a> Typesetter<'a> {
                     // paragraph quoting "UNHCR" is still set in the Arabic font, digits and
                     // punctuation included, and only the Latin letters fall back.
                     let f = match levels {
-                        Some(_) => self.shaper.preferred(piece.style, &rtl_letters(text)),
+                        Some(_) => {
+                            let letters = rtl_letters(text);
+                            let letters = match self.script_letter {
+                                Some(l) if letters.is_empty() => l,
+                                _ => &letters,
+                            };
+                            self.shaper.preferred(piece.style, letters)
+                        }
                         None => self.shaper.preferred(piece.style, text),
                     };
                     preferred_by_style.push((piece.style, f));
@@ -1274,6 +1291,18 @@ fn is_rtl_char(c: char) -> bool {
             bidi_class(c),
             BidiClass::R | BidiClass::AL | BidiClass::RLE | BidiClass::RLO | BidiClass::RLI
         )
+}
+
+/// A letter of a right-to-left language's script, by the primary subtag.
+fn rtl_script_letter(language: &str) -> Option<&'static str> {
+    let primary = language.split(['-', '_']).next()?.to_ascii_lowercase();
+    Some(match primary.as_str() {
+        "he" | "iw" | "yi" | "ji" => "\u{5D0}",
+        "syr" | "arc" => "\u{710}",
+        "dv" => "\u{78C}",
+        _ if crate::statement::is_rtl_language(&primary) => "\u{627}",
+        _ => return None,
+    })
 }
 
 /// The right-to-left letters of a text, which choose its font.

@@ -1,0 +1,167 @@
+//! The layout's strings in the statement's language: a layout's own `[translations.LANG]`
+//! first, then the table below for the strings the bundled layouts use, then the layout's
+//! English text. A statement in French gets "Page 1 sur 2" from a layout that says
+//! "Page {page} of {pages}" without the layout having to know French.
+//!
+//! Keys are whole template lines as the layout writes them; names of institutions in
+//! letterheads and headers are the layout's own and are not in the table.
+
+/// (language, English template line, translated template line). Each translation has the
+/// same placeholders as its English line (checked by a test).
+const BUILTIN: &[(&str, &str, &str)] = &[
+    ("ar", "Page {page} of {pages}", "الصفحة {page} من {pages}"),
+    (
+        "ar",
+        "{date} · Page {page} of {pages}",
+        "{date} · الصفحة {page} من {pages}",
+    ),
+    ("ar", "Reference: {reference}", "المرجع: {reference}"),
+    ("ar", "Ref. {reference}", "المرجع: {reference}"),
+    ("ar", "MEMORANDUM", "مذكرة"),
+    (
+        "ar",
+        "Memorandum {reference} — page {page} of {pages}",
+        "مذكرة {reference} — الصفحة {page} من {pages}",
+    ),
+    ("ar", "FOR IMMEDIATE RELEASE", "للنشر الفوري"),
+    ("de", "Page {page} of {pages}", "Seite {page} von {pages}"),
+    (
+        "de",
+        "{date} · Page {page} of {pages}",
+        "{date} · Seite {page} von {pages}",
+    ),
+    ("de", "Reference: {reference}", "Aktenzeichen: {reference}"),
+    ("de", "Ref. {reference}", "Az. {reference}"),
+    (
+        "de",
+        "Memorandum {reference} — page {page} of {pages}",
+        "Memorandum {reference} — Seite {page} von {pages}",
+    ),
+    (
+        "de",
+        "FOR IMMEDIATE RELEASE",
+        "ZUR SOFORTIGEN VERÖFFENTLICHUNG",
+    ),
+    ("el", "Page {page} of {pages}", "Σελίδα {page} από {pages}"),
+    (
+        "el",
+        "{date} · Page {page} of {pages}",
+        "{date} · Σελίδα {page} από {pages}",
+    ),
+    ("el", "Reference: {reference}", "Αναφορά: {reference}"),
+    ("el", "Ref. {reference}", "Αναφ. {reference}"),
+    ("el", "MEMORANDUM", "ΥΠΟΜΝΗΜΑ"),
+    (
+        "el",
+        "Memorandum {reference} — page {page} of {pages}",
+        "Υπόμνημα {reference} — σελίδα {page} από {pages}",
+    ),
+    ("el", "FOR IMMEDIATE RELEASE", "ΠΡΟΣ ΑΜΕΣΗ ΔΗΜΟΣΙΕΥΣΗ"),
+    ("es", "Page {page} of {pages}", "Página {page} de {pages}"),
+    (
+        "es",
+        "{date} · Page {page} of {pages}",
+        "{date} · Página {page} de {pages}",
+    ),
+    ("es", "Reference: {reference}", "Referencia: {reference}"),
+    ("es", "MEMORANDUM", "MEMORANDO"),
+    (
+        "es",
+        "Memorandum {reference} — page {page} of {pages}",
+        "Memorando {reference} — página {page} de {pages}",
+    ),
+    ("es", "FOR IMMEDIATE RELEASE", "PARA DIFUSIÓN INMEDIATA"),
+    // French: a narrow no-break space before the colon, as French spacing puts in the
+    // statement's own text.
+    ("fr", "Page {page} of {pages}", "Page {page} sur {pages}"),
+    (
+        "fr",
+        "{date} · Page {page} of {pages}",
+        "{date} · Page {page} sur {pages}",
+    ),
+    (
+        "fr",
+        "Reference: {reference}",
+        "Référence\u{202F}: {reference}",
+    ),
+    ("fr", "Ref. {reference}", "Réf. {reference}"),
+    ("fr", "MEMORANDUM", "MÉMORANDUM"),
+    (
+        "fr",
+        "Memorandum {reference} — page {page} of {pages}",
+        "Mémorandum {reference} — page {page} sur {pages}",
+    ),
+    ("fr", "FOR IMMEDIATE RELEASE", "POUR DIFFUSION IMMÉDIATE"),
+    ("ru", "Page {page} of {pages}", "Страница {page} из {pages}"),
+    (
+        "ru",
+        "{date} · Page {page} of {pages}",
+        "{date} · Страница {page} из {pages}",
+    ),
+    ("ru", "Reference: {reference}", "Исх. № {reference}"),
+    ("ru", "Ref. {reference}", "Исх. № {reference}"),
+    ("ru", "MEMORANDUM", "МЕМОРАНДУМ"),
+    (
+        "ru",
+        "Memorandum {reference} — page {page} of {pages}",
+        "Меморандум {reference} — страница {page} из {pages}",
+    ),
+    ("ru", "FOR IMMEDIATE RELEASE", "ДЛЯ НЕМЕДЛЕННОЙ ПУБЛИКАЦИИ"),
+];
+
+/// The primary subtag of a BCP 47 tag, lower case ("fr" for "fr-CH").
+pub(crate) fn primary(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// The bundled translation of `english` into `language` (any region), if there is one.
+pub(crate) fn builtin(language: &str, english: &str) -> Option<&'static str> {
+    let primary = primary(language);
+    BUILTIN
+        .iter()
+        .find(|(l, e, _)| *l == primary && *e == english)
+        .map(|t| t.2)
+}
+
+/// The `{names}` in a template, sorted.
+pub(crate) fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        out.push(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    out.sort_unstable();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_translations_keep_their_placeholders() {
+        for (lang, english, local) in BUILTIN {
+            assert_eq!(
+                placeholders(english),
+                placeholders(local),
+                "{lang}: {local}"
+            );
+        }
+    }
+
+    #[test]
+    fn regions_fall_back_to_the_language() {
+        assert_eq!(
+            builtin("fr-CH", "Page {page} of {pages}"),
+            Some("Page {page} sur {pages}")
+        );
+        assert_eq!(builtin("lv", "Page {page} of {pages}"), None);
+        assert_eq!(builtin("fr", "Page {page}"), None);
+    }
+}
