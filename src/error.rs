@@ -107,6 +107,16 @@ pub enum Problem {
         ch: char,
         fonts: Vec<String>,
     },
+    /// `[fonts] family` names a family neither bundled nor installed.
+    UnknownFamily {
+        family: String,
+        closest: Vec<String>,
+    },
+    /// The statement needs a CJK font and neither the layout nor the system has one.
+    NoCjkFont {
+        language: String,
+        searched: Vec<String>,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -191,6 +201,24 @@ impl fmt::Display for Problem {
                 ch,
                 *ch as u32,
                 fonts.join(", ")
+            ),
+            Problem::UnknownFamily { family, closest } => {
+                write!(
+                    f,
+                    "font family `{family}` is neither bundled nor installed (see `communique fonts`)"
+                )?;
+                match closest.as_slice() {
+                    [] => Ok(()),
+                    names => write!(f, "; closest names: {}", names.join(", ")),
+                }
+            }
+            Problem::NoCjkFont { language, searched } => write!(
+                f,
+                "the statement needs a Chinese or Japanese font ({language}) and none was found; \
+                 searched the layout's fonts and the installed families {}; install one (Debian: \
+                 `apt install fonts-noto-cjk`) or name one in the layout's [fonts] family or \
+                 fallback",
+                searched.join(", ")
             ),
         }
     }

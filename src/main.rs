@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
@@ -63,6 +65,7 @@ enum Command {
         pdf: PathBuf,
     },
     Batch(communique::batch::Args),
+    Fonts(cli::fonts::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         } => build(&statement, layout.as_deref(), output, pdfa, &sign),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
+        Command::Fonts(args) => return cli::fonts::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -74,11 +74,36 @@ pub struct Margins {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fonts {
+    /// A family by name, bundled or installed (see `font::system`); the style paths below
+    /// override its faces one by one.
+    pub family: Option<FamilyName>,
     pub regular: Option<FontPath>,
     pub bold: Option<FontPath>,
     pub italic: Option<FontPath>,
     pub bold_italic: Option<FontPath>,
+    /// Files (a name ending in .ttf, .otf, .ttc or .otc) or family names.
     pub fallback: Vec<FontPath>,
+}
+
+/// A font family named in a layout, with where it was named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyName {
+    pub name: String,
+    pub location: Option<Location>,
+}
+
+impl FontPath {
+    /// Whether this names a file rather than a family: it ends in a font file extension.
+    pub fn is_file(&self) -> bool {
+        self.path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| {
+                ["ttf", "otf", "ttc", "otc"]
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(x))
+            })
+    }
 }
 
 /// A font file named in a layout, with where it was named, for messages.

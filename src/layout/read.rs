@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use toml::de::DeValue;
 
 use super::{
-    Align, Arrangement, Block, Body, Color, Continuation, FontPath, Footer, ImagePath, Layout,
-    Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition, Release,
-    ReleasePosition, Rule, Standard, mm,
+    Align, Arrangement, Block, Body, Color, Continuation, FamilyName, FontPath, Footer, ImagePath,
+    Layout, Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition,
+    Release, ReleasePosition, Rule, Standard, mm,
 };
 use crate::error::{Error, Location, Problem};
 use crate::schema::{Fields, Reader, Table, Value};
@@ -31,7 +31,14 @@ const SECTIONS: &[&str] = &[
 ];
 const PAGE: &[&str] = &["size", "margins", "mirror"];
 const MARGINS: &[&str] = &["top", "bottom", "left", "right"];
-const FONTS: &[&str] = &["regular", "bold", "italic", "bold_italic", "fallback"];
+const FONTS: &[&str] = &[
+    "family",
+    "regular",
+    "bold",
+    "italic",
+    "bold_italic",
+    "fallback",
+];
 const LETTERHEAD: &[&str] = &[
     "lines",
     "size",
@@ -172,6 +179,22 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
                 location: Some(r.location(v.span().start)),
             })
         };
+        if let Some(v) = f.get("family")
+            && let Some(name) = r.string("fonts.family", v)
+        {
+            if name.trim().is_empty() {
+                r.invalid(
+                    "fonts.family",
+                    v,
+                    "expected a family name such as \"Liberation Serif\"",
+                );
+            } else {
+                layout.fonts.family = Some(FamilyName {
+                    name,
+                    location: Some(r.location(v.span().start)),
+                });
+            }
+        }
         layout.fonts.regular = font(&mut r, "regular");
         layout.fonts.bold = font(&mut r, "bold");
         layout.fonts.italic = font(&mut r, "italic");
