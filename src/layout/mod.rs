@@ -277,6 +277,11 @@ pub struct Body {
     pub expansion: f32,
     /// Whether punctuation and hyphens hang into the right margin.
     pub protrusion: bool,
+    /// Space between a Han character or kana and a Latin letter or digit, in em (CLREQ and
+    /// JLREQ: a quarter em).
+    pub cjk_latin_space: f32,
+    /// Most space a justified line may add between two CJK characters, in em.
+    pub cjk_stretch: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -498,6 +503,8 @@ impl Default for Layout {
                 orphans: 2,
                 expansion: 0.02,
                 protrusion: true,
+                cjk_latin_space: 0.25,
+                cjk_stretch: 0.08,
             },
             signature: Block {
                 align: Align::Left,

@@ -108,6 +108,8 @@ const BODY: &[&str] = &[
     "orphans",
     "expansion",
     "protrusion",
+    "cjk_latin_space",
+    "cjk_stretch",
 ];
 const FOOTER: &[&str] = &["text", "size", "align", "color"];
 /// Largest logo side.
@@ -856,6 +858,23 @@ fn read_body(r: &mut Reader, f: &Fields, body: &mut Body) {
     }
     if let Some(x) = positive(r, f, "indent", size, true) {
         body.indent = x;
+    }
+    // Kept in em: the same spacing serves titles and notes set at other sizes.
+    if let Some(x) = positive(r, f, "cjk_latin_space", size, true) {
+        if x <= size {
+            body.cjk_latin_space = x / size;
+        } else {
+            let v = f.get("cjk_latin_space").expect("read from this key");
+            r.invalid("body.cjk_latin_space", v, "must be at most 1em");
+        }
+    }
+    if let Some(x) = positive(r, f, "cjk_stretch", size, true) {
+        if x <= size / 2.0 {
+            body.cjk_stretch = x / size;
+        } else {
+            let v = f.get("cjk_stretch").expect("read from this key");
+            r.invalid("body.cjk_stretch", v, "must be at most 0.5em");
+        }
     }
     if let Some(c) = color(r, f, "color") {
         body.color = c;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
+use super::cjk;
 use super::hyphenate::{self, SOFT_HYPHEN};
 use super::linebreak::{self, INFINITE_PENALTY, Item, Params};
 use crate::document::{PlacedGlyph, Tag, TextRun};
@@ -152,6 +153,8 @@ pub(crate) struct Typesetter<'a> {
     /// `within_hyphen_budget`).
     loose_budget: f32,
     pub warnings: Vec<String>,
+    /// How Chinese and Japanese text is spaced (the layout's and the language's choices).
+    pub cjk: cjk::Spacing,
 }
 
 struct Atom {
@@ -186,6 +189,9 @@ enum Content {
     Hyphen {
         atom: usize,
     },
+    /// Space between CJK characters, or between CJK and Latin: positioning only, drawn as
+    /// extra advance of the glyph before it, so that no space character enters the text.
+    CjkGlue,
     Break,
     Fill,
 }
@@ -196,6 +202,8 @@ struct Opportunity {
     mandatory: bool,
     penalty: f32,
     flagged: bool,
+    /// A break of CJK text, between these two characters: set as glue (see `cjk`).
+    cjk: Option<(char, char)>,
 }
 
 fn is_break_space(c: char) -> bool {
@@ -234,6 +242,7 @@ impl<'a> Typesetter<'a> {
             hyphen_budget: 0.0,
             loose_budget: 0.5,
             warnings: Vec::new(),
+            cjk: cjk::Spacing::default(),
         }
     }
 
@@ -274,6 +283,18 @@ impl<'a> Typesetter<'a> {
         if text.trim().is_empty() {
             return Ok(Vec::new());
         }
+        // CJK lines are justified by the space between characters, never by scaling glyphs
+        // (CLREQ 3.8): squares must stay squares.
+        let cjk_setting;
+        let s = if text.chars().any(cjk::is_wide) {
+            cjk_setting = Setting {
+                expansion: 0.0,
+                ..*s
+            };
+            &cjk_setting
+        } else {
+            s
+        };
         let levels = bidi_levels(&text, s.rtl);
         let atoms = self.atoms(&text, pieces, &spans, levels.as_deref())?;
         let opportunities = self.opportunities(&text, s.balance);
@@ -464,6 +485,11 @@ impl<'a> Typesetter<'a> {
                         let level = level_at(from);
                         let glyphs =
                             ts.shape(font, &text[from..to], level % 2 == 1, piece.lang.as_ref());
+                        let glyphs = match cjk::compress_adjacent(&ts.cjk, &text[from..to], &glyphs)
+                        {
+                            Some(compressed) => compressed.into(),
+                            None => glyphs,
+                        };
                         atoms.push(Atom {
                             range: from..to,
                             font,
@@ -528,7 +554,8 @@ impl<'a> Typesetter<'a> {
     /// balanced titles.
     fn opportunities(&self, text: &str, balance: bool) -> Vec<Opportunity> {
         let mut out = Vec::new();
-        let tokens = tokens(text);
+        let tokens = cjk::split_tokens(text, tokens(text));
+        let cjk_text = text.chars().any(cjk::is_wide);
         let url_tokens: Vec<Range<usize>> = tokens
             .iter()
             .filter(|r| hyphenate::is_url_like(&text[(*r).clone()]))
@@ -548,7 +575,23 @@ impl<'a> Typesetter<'a> {
                         || (mandatory && at == text.len()),
                     penalty: 0.0,
                     flagged: false,
+                    cjk: None,
                 });
+                continue;
+            }
+            let after = text[at..].chars().next().unwrap_or(' ');
+            if cjk::is_cjk_break(before, after) && !is_break_space(after) {
+                // Between ideographs any break is as good as another, titles included; the
+                // kinsoku rules remove the ones CLREQ and JLREQ forbid.
+                if cjk::allows_break(before, after) {
+                    out.push(Opportunity {
+                        at,
+                        mandatory: false,
+                        penalty: 0.0,
+                        flagged: false,
+                        cjk: Some((before, after)),
+                    });
+                }
                 continue;
             }
             let (penalty, flagged) = match before {
@@ -564,6 +607,7 @@ impl<'a> Typesetter<'a> {
                 mandatory: false,
                 penalty,
                 flagged,
+                cjk: None,
             });
         }
         for r in url_tokens {
@@ -580,6 +624,10 @@ impl<'a> Typesetter<'a> {
                 let at = body_start + i;
                 let next = text[at + c.len_utf8()..].chars().next().unwrap_or(' ');
                 let candidate = match c {
+                    // In CJK text a URL is better moved whole to the next line than broken
+                    // after its hyphen, which reads as a hyphenated word (and text
+                    // extraction drops it as one).
+                    '-' if cjk_text => None,
                     // After a slash (not inside "//"), a hyphen or query punctuation...
                     '/' if next != '/' => Some(at + 1),
                     '-' | '_' | '?' | '&' | '=' | '#' => Some(at + c.len_utf8()),
@@ -597,6 +645,7 @@ impl<'a> Typesetter<'a> {
                         penalty: URL_BREAK_PENALTY,
                         // A line ending in a URL's own hyphen looks hyphenated: count it so.
                         flagged: c == '-',
+                        cjk: None,
                     });
                 }
             }
@@ -713,6 +762,16 @@ impl<'a> Typesetter<'a> {
                         });
                         contents.push(Content::Break);
                     }
+                } else if let Some((before, after)) = o.cjk {
+                    self.push_cjk_break(
+                        &mut items,
+                        &mut contents,
+                        p,
+                        p.glyphs.len(),
+                        (before, after),
+                        prot,
+                        s,
+                    );
                 } else if !gap.contains(SOFT_HYPHEN) && !thin {
                     items.push(Item::Penalty {
                         width: 0.0,
@@ -818,13 +877,26 @@ impl<'a> Typesetter<'a> {
                             self.push_hyphen(&mut items, &mut contents, atoms, a, s, penalty)
                         }
                         Ok(o) => {
-                            items.push(Item::Penalty {
-                                width: 0.0,
-                                penalty: o.penalty,
-                                flagged: o.flagged,
-                                protrusion: protrusion(s, text, atom, to_glyph, cut, size),
-                            });
-                            contents.push(Content::Break);
+                            let prot = protrusion(s, text, atom, to_glyph, cut, size);
+                            if let Some(pair) = o.cjk {
+                                self.push_cjk_break(
+                                    &mut items,
+                                    &mut contents,
+                                    atom,
+                                    to_glyph,
+                                    pair,
+                                    prot,
+                                    s,
+                                );
+                            } else {
+                                items.push(Item::Penalty {
+                                    width: 0.0,
+                                    penalty: o.penalty,
+                                    flagged: o.flagged,
+                                    protrusion: prot,
+                                });
+                                contents.push(Content::Break);
+                            }
                         }
                     }
                 }
@@ -853,6 +925,47 @@ impl<'a> Typesetter<'a> {
 
         push_paragraph_end(&mut items, &mut contents);
         (items, contents)
+    }
+
+    /// A break of CJK text: glue that justification stretches (and, next to full-width
+    /// punctuation, shrinks), preceded where the line may end in compressed punctuation by a
+    /// penalty that lets that punctuation's blank half run past the measure.
+    #[allow(clippy::too_many_arguments)]
+    fn push_cjk_break(
+        &self,
+        items: &mut Vec<Item>,
+        contents: &mut Vec<Content>,
+        atom: &Atom,
+        glyph_end: usize,
+        (before, after): (char, char),
+        protrusion: f32,
+        s: &Setting,
+    ) {
+        let ragged = !s.justify || s.balance;
+        let compression = if ragged || glyph_end == 0 {
+            0.0
+        } else {
+            cjk::line_end_compression(&self.cjk, before)
+                * atom.glyphs[glyph_end - 1].advance
+                * s.size
+        };
+        let protrusion = protrusion.max(compression);
+        if protrusion > 0.0 {
+            items.push(Item::Penalty {
+                width: 0.0,
+                penalty: 0.0,
+                flagged: false,
+                protrusion,
+            });
+            contents.push(Content::Break);
+        }
+        let (width, stretch, shrink) = cjk::glue(&self.cjk, before, after, s.size, ragged);
+        items.push(Item::Glue {
+            width,
+            stretch,
+            shrink,
+        });
+        contents.push(Content::CjkGlue);
     }
 
     fn push_hyphen(
@@ -1155,6 +1268,23 @@ impl<'a> Typesetter<'a> {
                             y_offset: 0.0,
                             text: base..run.text.len(),
                         });
+                    }
+                }
+                Content::CjkGlue => {
+                    let Item::Glue {
+                        width,
+                        stretch,
+                        shrink,
+                    } = items[i]
+                    else {
+                        continue;
+                    };
+                    if let Some(glyph) = runs.last_mut().and_then(|(_, r)| {
+                        let hscale = r.hscale;
+                        r.glyphs.last_mut().map(|g| (g, hscale))
+                    }) {
+                        let (g, hscale) = glyph;
+                        g.advance += set_glue(width, stretch, shrink) / hscale;
                     }
                 }
                 Content::Break | Content::Fill => {}
