@@ -377,8 +377,22 @@ pub struct Shaper<'a> {
 
 const COVERAGE_CACHED: usize = 0x3000;
 
-/// Font, script, whether the run is right to left, and language.
-type PlanKey = (FontId, rustybuzz::Script, bool, Option<rustybuzz::Language>);
+const NO_KERN: rustybuzz::Feature = rustybuzz::Feature {
+    tag: ttf_parser::Tag::from_bytes(b"kern"),
+    value: 0,
+    start: 0,
+    end: u32::MAX,
+};
+
+/// Font, script, whether the run is right to left, language, and whether it is set solid
+/// (no kerning: CJK text).
+type PlanKey = (
+    FontId,
+    rustybuzz::Script,
+    bool,
+    Option<rustybuzz::Language>,
+    bool,
+);
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
@@ -484,17 +498,24 @@ impl<'a> Shaper<'a> {
             buffer.set_cluster_level(rustybuzz::BufferClusterLevel::Characters);
         }
         let script = buffer.script();
+        // Ideographs and kana are set solid (CLREQ, JLREQ): the kerning some CJK fonts carry
+        // for kana pairs would make the space between characters uneven, which justification
+        // then cannot even out.
+        // A run with a Latin word first is still set solid: its script is Latin, but kana
+        // after the word would be kerned.
+        let solid = text.chars().any(is_cjk);
+        let features: &[rustybuzz::Feature] = if solid { &[NO_KERN] } else { &[] };
         let plan = self
             .plans
             .borrow_mut()
-            .entry((font, script, rtl, language.cloned()))
+            .entry((font, script, rtl, language.cloned(), solid))
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
                     face,
                     direction,
                     Some(script),
                     language,
-                    &[],
+                    features,
                 ))
             })
             .clone();
