@@ -23,3 +23,11 @@ for layout in layouts/*.toml; do
         echo "$out/$name$suffix.png"
     done
 done
+# The Chinese and Japanese statements in the default layout (their font: Noto Serif CJK, from
+# Debian's fonts-noto-cjk).
+for statement in statements/2026-04-14-shengming-zh.md statements/2026-04-14-seimei-ja.md; do
+    name=$(basename "$statement" .md)
+    ./target/release/communique build "$statement" -o "$tmp/$name.pdf"
+    pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$tmp/$name.pdf" "$out/$name"
+    echo "$out/$name.png"
+done

@@ -278,3 +278,91 @@ fn cjkcheck_passes() {
         );
     }
 }
+
+fn communique() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("communique").expect("the communique binary")
+}
+
+#[test]
+fn an_unknown_family_is_an_error_at_its_layout_line_with_the_closest_names() {
+    let dir = common::fresh_dir("cjk-family");
+    let layout = dir.join("x.toml");
+    std::fs::write(&layout, "[fonts]\nfamily = \"Liberaton Serif\"\n").unwrap();
+    let out = dir.join("x.pdf");
+    let result = communique()
+        .arg("build")
+        .arg(common::seed_statement())
+        .arg("--layout")
+        .arg(&layout)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains(
+            "x.toml:2:10: font family `Liberaton Serif` is neither bundled nor installed"
+        ) && stderr.contains("closest names: Liberation Serif"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no output on error");
+}
+
+#[test]
+fn a_family_by_name_sets_the_statement_in_it() {
+    let dir = common::fresh_dir("cjk-family-named");
+    let layout_file = dir.join("x.toml");
+    std::fs::write(&layout_file, "[fonts]\nfamily = \"noto serif\"\n").unwrap();
+    let layout = common::load_layout(&layout_file);
+    let fonts = common::load_fonts(&layout);
+    let regular = fonts.primary(communique::statement::Style::default());
+    assert_eq!(fonts.get(regular).name, "Noto Serif");
+}
+
+#[test]
+fn fonts_lists_bundled_then_installed_families_with_their_sources() {
+    let result = communique().arg("fonts").output().unwrap();
+    assert!(result.status.success());
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        stdout.starts_with("TeX Gyre Termes (bundled)\n    Regular            bundled\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Noto Naskh Arabic (bundled)"), "{stdout}");
+    if !noto_cjk_installed() {
+        return;
+    }
+    let cjk = communique()
+        .args(["fonts", "serif cjk sc"])
+        .output()
+        .unwrap();
+    let cjk = String::from_utf8_lossy(&cjk.stdout);
+    assert!(cjk.starts_with("Noto Serif CJK SC (installed)\n"), "{cjk}");
+    assert!(cjk.contains("NotoSerifCJK-Regular.ttc (face "), "{cjk}");
+    assert!(cjk.contains("Bold"), "{cjk}");
+}
+
+#[test]
+fn a_layout_naming_a_cjk_collection_face_sets_chinese_in_it() {
+    if !noto_cjk_installed() {
+        return;
+    }
+    let dir = common::fresh_dir("cjk-family-ttc");
+    let layout_file = dir.join("x.toml");
+    std::fs::write(&layout_file, "[fonts]\nfamily = \"Noto Serif CJK TC\"\n").unwrap();
+    let layout = common::load_layout(&layout_file);
+    let fonts = common::load_fonts(&layout);
+    let statement = common::load_statement(&statement_path(STATEMENTS[0].0));
+    // The layout's family draws Han itself: nothing is added.
+    assert!(
+        fonts
+            .with_cjk(&statement.source, &statement.language)
+            .unwrap()
+            .is_none()
+    );
+    let regular = fonts.primary(communique::statement::Style::default());
+    assert_eq!(fonts.get(regular).name, "Noto Serif CJK TC");
+    let rendered = communique::render(&statement, &layout, &fonts, &Options::default()).unwrap();
+    assert_eq!(rendered.pages, 1);
+}
