@@ -309,6 +309,15 @@ pub(super) fn cjk_candidates(language: &str) -> &'static [&'static str] {
 /// The regular and bold faces of the first installed CJK serif family for `language` (the
 /// regular face again when the family has no bold), or the names searched.
 pub(super) fn cjk_fallback(language: &str) -> Result<[Font; 2], Vec<String>> {
+    cjk_fallback_in(language, family)
+}
+
+/// [`cjk_fallback`] with the family lookup given, so that a system without CJK fonts can be
+/// tested.
+fn cjk_fallback_in(
+    language: &str,
+    family: impl Fn(&str) -> Option<[Option<Font>; 4]>,
+) -> Result<[Font; 2], Vec<String>> {
     let candidates = cjk_candidates(language);
     for name in candidates {
         if let Some([Some(regular), bold, ..]) = family(name) {
@@ -317,4 +326,38 @@ pub(super) fn cjk_fallback(language: &str) -> Result<[Font; 2], Vec<String>> {
         }
     }
     Err(candidates.iter().map(|s| s.to_string()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_cjk_font_the_families_searched_are_named() {
+        let searched = cjk_fallback_in("ja", |_| None).err().unwrap();
+        assert_eq!(searched[0], "Noto Serif CJK JP");
+        assert!(searched.contains(&"IPAexMincho".to_string()));
+        let problem = crate::error::Problem::NoCjkFont {
+            language: "ja".into(),
+            searched,
+        };
+        let message = problem.to_string();
+        assert!(
+            message.starts_with(
+                "the statement needs a Chinese or Japanese font (ja) and none was found; \
+                 searched the layout's fonts and the installed families Noto Serif CJK JP, "
+            ),
+            "{message}"
+        );
+        assert!(message.contains("apt install fonts-noto-cjk"), "{message}");
+    }
+
+    #[test]
+    fn each_language_tries_its_own_glyph_forms_first() {
+        assert_eq!(cjk_candidates("zh-Hans")[0], "Noto Serif CJK SC");
+        assert_eq!(cjk_candidates("zh-CN")[0], "Noto Serif CJK SC");
+        assert_eq!(cjk_candidates("zh-Hant")[0], "Noto Serif CJK TC");
+        assert_eq!(cjk_candidates("zh-TW")[0], "Noto Serif CJK TC");
+        assert_eq!(cjk_candidates("ja-JP")[0], "Noto Serif CJK JP");
+    }
 }
