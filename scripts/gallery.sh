@@ -32,4 +32,13 @@ for layout in layouts/*.toml; do
         echo "$out/$name$suffix.png"
     done
 done
+# The Chinese and Japanese statements in the default layout (their font: Noto Serif CJK, from
+# Debian's fonts-noto-cjk).
+for statement in statements/2026-04-14-shengming-zh.md statements/2026-04-14-seimei-ja.md; do
+    name=$(basename "$statement" .md)
+    ./target/release/communique build "$statement" -o "$tmp/$name.pdf"
+    pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$tmp/$name.pdf" "$out/$name"
+    echo "$(sha256sum "$tmp/$name.pdf" | cut -d' ' -f1)  $name.png  $statement  layouts/default.toml" >> "$sources"
+    echo "$out/$name.png"
+done
 mv "$sources" "$out/sources.txt"

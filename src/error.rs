@@ -125,6 +125,16 @@ pub enum Problem {
     UnclosedStrong {
         delimiter: String,
     },
+    /// `[fonts] family` names a family neither bundled nor installed.
+    UnknownFamily {
+        family: String,
+        closest: Vec<String>,
+    },
+    /// The statement needs a CJK font and neither the layout nor the system has one.
+    NoCjkFont {
+        language: String,
+        searched: Vec<String>,
+    },
 }
 
 impl Problem {
@@ -236,6 +246,24 @@ impl fmt::Display for Problem {
                 f,
                 "the bold text opened with `{delimiter}` is never closed, so the statement has \
                  no title; close it on the same line (**Title**)"
+            ),
+            Problem::UnknownFamily { family, closest } => {
+                write!(
+                    f,
+                    "font family `{family}` is neither bundled nor installed (see `communique fonts`)"
+                )?;
+                match closest.as_slice() {
+                    [] => Ok(()),
+                    names => write!(f, "; closest names: {}", names.join(", ")),
+                }
+            }
+            Problem::NoCjkFont { language, searched } => write!(
+                f,
+                "the statement needs a Chinese or Japanese font ({language}) and none was found; \
+                 searched the layout's fonts and the installed families {}; install one (Debian: \
+                 `apt install fonts-noto-cjk`) or name one in the layout's [fonts] family or \
+                 fallback",
+                searched.join(", ")
             ),
         }
     }

@@ -107,6 +107,14 @@ pub fn render(
             error::Problem::MissingDate,
         ));
     }
+    // A Chinese or Japanese statement brings an installed CJK font in: too large to bundle.
+    let with_cjk = fonts
+        .with_cjk(&statement.source, &statement.language)
+        .map_err(|problem| {
+            let at = statement.source.find(font::is_cjk).unwrap_or(0);
+            Error::invalid(Some(statement.location(at)), problem)
+        })?;
+    let fonts = with_cjk.as_ref().unwrap_or(fonts);
     let (document, report) =
         typeset::typeset(statement, layout, fonts, &standards, options.timestamp)?;
     let pdf = pdf::write(&document, fonts)?;

@@ -70,6 +70,7 @@ enum Command {
     /// The bundled layouts are compiled in, with the files they name (the ministry emblem), so
     /// `--layout NAME` works from any folder. A file of that name in the current folder wins.
     Layouts,
+    Fonts(cli::fonts::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -111,6 +112,7 @@ fn main() -> ExitCode {
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
         Command::Layouts => return cli::layouts::main(),
+        Command::Fonts(args) => return cli::fonts::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,6 +13,9 @@ use crate::error::{Error, Location, Problem};
 use crate::layout::Layout;
 use crate::statement::Style;
 
+mod system;
+pub use system::{FamilyInfo, families};
+
 static TERMES_REGULAR: &[u8] = include_bytes!("../../fonts/texgyretermes-regular.otf");
 static TERMES_BOLD: &[u8] = include_bytes!("../../fonts/texgyretermes-bold.otf");
 static TERMES_ITALIC: &[u8] = include_bytes!("../../fonts/texgyretermes-italic.otf");
@@ -52,6 +55,8 @@ pub struct Font {
     /// Family and style, or the file name, for messages.
     pub name: String,
     bytes: Bytes,
+    /// The face's index in its file: 0 but in collections (.ttc, .otc).
+    index: u32,
     /// The font as the PDF writer holds it; cloning is cheap.
     pub pdf: krilla::text::Font,
     pub units_per_em: f32,
@@ -69,8 +74,8 @@ impl std::fmt::Debug for Font {
 }
 
 impl Font {
-    fn new(name: String, bytes: Bytes) -> Option<Font> {
-        let face = ttf_parser::Face::parse(bytes.as_slice(), 0).ok()?;
+    fn new(name: String, bytes: Bytes, index: u32) -> Option<Font> {
+        let face = ttf_parser::Face::parse(bytes.as_slice(), index).ok()?;
         let units_per_em = face.units_per_em() as f32;
         let space = face
             .glyph_index(' ')
@@ -82,10 +87,11 @@ impl Font {
             Bytes::Static(b) => (*b).into(),
             Bytes::Loaded(b) => b.clone().into(),
         };
-        let pdf = krilla::text::Font::new(data, 0)?;
+        let pdf = krilla::text::Font::new(data, index)?;
         Some(Font {
             name,
             bytes,
+            index,
             pdf,
             units_per_em,
             space,
@@ -108,7 +114,8 @@ impl Font {
             || path.display().to_string(),
             |n| n.to_string_lossy().into(),
         );
-        Font::new(name, Bytes::Loaded(Arc::new(bytes))).ok_or_else(|| {
+        // A collection's first face; other faces are reached by family name.
+        Font::new(name, Bytes::Loaded(Arc::new(bytes)), 0).ok_or_else(|| {
             Error::invalid(
                 location,
                 Problem::NotAFont {
@@ -134,6 +141,8 @@ pub struct FontSet {
     /// The bundled fallbacks, per style like `styles`: Liberation Serif, Noto Serif, then
     /// Noto Naskh Arabic.
     bundled_fallback: [[FontId; 3]; 4],
+    /// An installed CJK serif, regular and bold, added when a statement needs it.
+    cjk: Option<[FontId; 2]>,
 }
 
 impl FontSet {
@@ -144,7 +153,7 @@ impl FontSet {
     /// Arabic.
     pub fn bundled() -> FontSet {
         let font = |name: &str, b: &'static [u8]| {
-            Font::new(name.to_string(), Bytes::Static(b)).expect("bundled fonts parse (tested)")
+            Font::new(name.to_string(), Bytes::Static(b), 0).expect("bundled fonts parse (tested)")
         };
         FontSet {
             fonts: vec![
@@ -166,19 +175,41 @@ impl FontSet {
             styles: [0, 1, 2, 3],
             fallback: Vec::new(),
             bundled_fallback: [[4, 8, 12], [5, 9, 13], [6, 10, 12], [7, 11, 13]],
+            cjk: None,
         }
     }
 
-    /// The fonts a layout asks for; styles it leaves out come from the bundled family.
+    /// The fonts a layout asks for: its `family` (bundled, then installed), then the style
+    /// files it names, which override the family's faces; styles left out of both come from
+    /// the bundled family.
     pub fn load(layout: &Layout) -> Result<FontSet, Error> {
         let mut set = FontSet::bundled();
+        let mut errors = Vec::new();
+        if let Some(family) = &layout.fonts.family {
+            match system::family(&family.name) {
+                Some(faces) => {
+                    for (slot, font) in faces.into_iter().enumerate() {
+                        if let Some(font) = font {
+                            set.fonts.push(font);
+                            set.styles[slot] = set.fonts.len() - 1;
+                        }
+                    }
+                }
+                None => errors.push(crate::error::Diagnostic {
+                    location: family.location.clone(),
+                    problem: Problem::UnknownFamily {
+                        family: family.name.clone(),
+                        closest: system::closest(&family.name),
+                    },
+                }),
+            }
+        }
         let styles = [
             &layout.fonts.regular,
             &layout.fonts.bold,
             &layout.fonts.italic,
             &layout.fonts.bold_italic,
         ];
-        let mut errors = Vec::new();
         for (slot, path) in styles.into_iter().enumerate() {
             if let Some(fp) = path {
                 match Font::load(&layout.resolve(&fp.path), fp.location.clone()) {
@@ -193,6 +224,24 @@ impl FontSet {
         }
         let mut fallback = Vec::new();
         for fp in &layout.fonts.fallback {
+            if !fp.is_file() {
+                // A family: its regular face serves every style.
+                let name = fp.path.to_string_lossy();
+                match system::family(&name) {
+                    Some([Some(font), ..]) => {
+                        set.fonts.push(font);
+                        fallback.push(set.fonts.len() - 1);
+                    }
+                    _ => errors.push(crate::error::Diagnostic {
+                        location: fp.location.clone(),
+                        problem: Problem::UnknownFamily {
+                            family: name.to_string(),
+                            closest: system::closest(&name),
+                        },
+                    }),
+                }
+                continue;
+            }
             match Font::load(&layout.resolve(&fp.path), fp.location.clone()) {
                 Ok(font) => {
                     set.fonts.push(font);
@@ -207,6 +256,36 @@ impl FontSet {
         }
         set.fallback = fallback;
         Ok(set)
+    }
+
+    /// This set with an installed CJK serif appended to every chain, when `text` has Han
+    /// characters or kana that the set cannot draw; `None` when it needs none. The family is
+    /// chosen by `language` (Simplified or Traditional Chinese or Japanese glyph forms; see
+    /// `system::cjk_candidates`). The error lists the families searched.
+    pub fn with_cjk(&self, text: &str, language: &str) -> Result<Option<FontSet>, Problem> {
+        let missing = text.chars().filter(|&c| is_cjk(c)).any(|c| {
+            let face = |id: FontId| {
+                ttf_parser::Face::parse(self.fonts[id].bytes(), self.fonts[id].index)
+                    .ok()
+                    .and_then(|f| f.glyph_index(c))
+                    .is_some()
+            };
+            !self.chain(Style::default()).any(face)
+        });
+        if !missing {
+            return Ok(None);
+        }
+        let [regular, bold] =
+            system::cjk_fallback(language).map_err(|searched| Problem::NoCjkFont {
+                language: language.to_string(),
+                searched,
+            })?;
+        let mut set = self.clone();
+        set.fonts.push(regular);
+        set.fonts.push(bold);
+        let n = set.fonts.len();
+        set.cjk = Some([n - 2, n - 1]);
+        Ok(Some(set))
     }
 
     pub fn get(&self, id: FontId) -> &Font {
@@ -230,11 +309,15 @@ impl FontSet {
     }
 
     /// The fonts tried for a character of this style, in order: the family, the layout's
-    /// fallbacks, the bundled fallbacks.
+    /// fallbacks, the bundled fallbacks, the installed CJK serif.
     pub fn chain(&self, style: Style) -> impl Iterator<Item = FontId> + '_ {
         std::iter::once(self.primary(style))
             .chain(self.fallback.iter().copied())
             .chain(self.bundled_fallback[Self::style_index(style)])
+            .chain(
+                self.cjk
+                    .map(|[regular, bold]| if style.strong { bold } else { regular }),
+            )
     }
 
     /// Names of the fonts in a style's chain, for messages.
@@ -250,10 +333,17 @@ impl FontSet {
         [&f.regular, &f.bold, &f.italic, &f.bold_italic]
             .into_iter()
             .flatten()
-            .chain(&f.fallback)
+            .chain(f.fallback.iter().filter(|p| p.is_file()))
             .map(|p| layout.resolve(&p.path))
             .collect()
     }
+}
+
+/// Han ideographs and kana: characters whose statement needs a CJK font.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
 /// A glyph as shaped, in em (multiply by the font size for points).
@@ -287,8 +377,22 @@ pub struct Shaper<'a> {
 
 const COVERAGE_CACHED: usize = 0x3000;
 
-/// Font, script, whether the run is right to left, and language.
-type PlanKey = (FontId, rustybuzz::Script, bool, Option<rustybuzz::Language>);
+const NO_KERN: rustybuzz::Feature = rustybuzz::Feature {
+    tag: ttf_parser::Tag::from_bytes(b"kern"),
+    value: 0,
+    start: 0,
+    end: u32::MAX,
+};
+
+/// Font, script, whether the run is right to left, language, and whether it is set solid
+/// (no kerning: CJK text).
+type PlanKey = (
+    FontId,
+    rustybuzz::Script,
+    bool,
+    Option<rustybuzz::Language>,
+    bool,
+);
 
 impl<'a> Shaper<'a> {
     pub fn new(set: &'a FontSet, language: &str) -> Shaper<'a> {
@@ -308,7 +412,8 @@ impl<'a> Shaper<'a> {
 
     fn face(&self, font: FontId) -> &rustybuzz::Face<'a> {
         self.faces[font].get_or_init(|| {
-            rustybuzz::Face::from_slice(self.set.fonts[font].bytes(), 0)
+            let font = &self.set.fonts[font];
+            rustybuzz::Face::from_slice(font.bytes(), font.index)
                 .expect("fonts were parsed on load")
         })
     }
@@ -393,17 +498,24 @@ impl<'a> Shaper<'a> {
             buffer.set_cluster_level(rustybuzz::BufferClusterLevel::Characters);
         }
         let script = buffer.script();
+        // Ideographs and kana are set solid (CLREQ, JLREQ): the kerning some CJK fonts carry
+        // for kana pairs would make the space between characters uneven, which justification
+        // then cannot even out.
+        // A run with a Latin word first is still set solid: its script is Latin, but kana
+        // after the word would be kerned.
+        let solid = text.chars().any(is_cjk);
+        let features: &[rustybuzz::Feature] = if solid { &[NO_KERN] } else { &[] };
         let plan = self
             .plans
             .borrow_mut()
-            .entry((font, script, rtl, language.cloned()))
+            .entry((font, script, rtl, language.cloned(), solid))
             .or_insert_with(|| {
                 Rc::new(rustybuzz::ShapePlan::new(
                     face,
                     direction,
                     Some(script),
                     language,
-                    &[],
+                    features,
                 ))
             })
             .clone();
@@ -520,5 +632,96 @@ mod tests {
                 .contains("is not a TrueType or OpenType font"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_bundled_family_is_found_by_name_in_any_case() {
+        let mut layout = Layout::default();
+        layout.fonts.family = Some(crate::layout::FamilyName {
+            name: "liberation serif".into(),
+            location: None,
+        });
+        let set = FontSet::load(&layout).unwrap();
+        assert_eq!(
+            set.get(set.primary(Style::default())).name,
+            "Liberation Serif"
+        );
+        let bold = Style {
+            strong: true,
+            emphasis: false,
+        };
+        assert_eq!(set.get(set.primary(bold)).name, "Liberation Serif Bold");
+    }
+
+    #[test]
+    fn an_unknown_family_lists_the_closest_names() {
+        let mut layout = Layout::default();
+        layout.fonts.family = Some(crate::layout::FamilyName {
+            name: "Liberaton Serif".into(),
+            location: None,
+        });
+        let err = FontSet::load(&layout).unwrap_err().to_string();
+        assert!(
+            err.contains("font family `Liberaton Serif` is neither bundled nor installed"),
+            "{err}"
+        );
+        assert!(err.contains("closest names: Liberation Serif"), "{err}");
+    }
+
+    /// The installed Noto Serif CJK (Debian fonts-noto-cjk), or a loud skip outside CI.
+    fn noto_cjk_installed() -> bool {
+        let found = system::family("Noto Serif CJK SC").is_some();
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "Noto Serif CJK is not installed (apt install fonts-noto-cjk)"
+            );
+            eprintln!("SKIPPED: Noto Serif CJK is not installed (apt install fonts-noto-cjk)");
+        }
+        found
+    }
+
+    #[test]
+    fn faces_of_a_collection_are_told_apart() {
+        if !noto_cjk_installed() {
+            return;
+        }
+        let [Some(sc), Some(sc_bold), ..] = system::family("Noto Serif CJK SC").unwrap() else {
+            panic!("regular and bold");
+        };
+        let [Some(jp), ..] = system::family("Noto Serif CJK JP").unwrap() else {
+            panic!("regular");
+        };
+        assert_ne!(sc.index, jp.index, "two faces of one .ttc");
+        assert_eq!(sc_bold.name, "Noto Serif CJK SC Bold");
+        // The same character takes the regional form of each face: 骨 differs between
+        // Simplified Chinese and Japanese.
+        let glyph = |f: &Font| {
+            ttf_parser::Face::parse(f.bytes(), f.index)
+                .unwrap()
+                .glyph_index('骨')
+                .unwrap()
+        };
+        assert_ne!(glyph(&sc), glyph(&jp));
+    }
+
+    #[test]
+    fn cjk_text_brings_in_the_installed_cjk_serif_for_its_language() {
+        if !noto_cjk_installed() {
+            return;
+        }
+        let set = FontSet::bundled();
+        assert!(set.with_cjk("Geneva, 2026", "en").unwrap().is_none());
+        let zh = set.with_cjk("日内瓦", "zh-Hans").unwrap().unwrap();
+        let shaper = Shaper::new(&zh, "zh-Hans");
+        let id = shaper.font_for(Style::default(), '水').unwrap();
+        assert_eq!(zh.get(id).name, "Noto Serif CJK SC");
+        let ja = set.with_cjk("ジュネーブ", "ja").unwrap().unwrap();
+        let id = Shaper::new(&ja, "ja")
+            .font_for(Style::default(), 'ジ')
+            .unwrap();
+        assert_eq!(ja.get(id).name, "Noto Serif CJK JP");
+        // A set that already draws CJK (a layout's family) needs nothing more.
+        assert!(zh.with_cjk("日内瓦", "zh-Hans").unwrap().is_none());
     }
 }

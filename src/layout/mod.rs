@@ -146,11 +146,36 @@ pub struct Margins {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fonts {
+    /// A family by name, bundled or installed (see `font::system`); the style paths below
+    /// override its faces one by one.
+    pub family: Option<FamilyName>,
     pub regular: Option<FontPath>,
     pub bold: Option<FontPath>,
     pub italic: Option<FontPath>,
     pub bold_italic: Option<FontPath>,
+    /// Files (a name ending in .ttf, .otf, .ttc or .otc) or family names.
     pub fallback: Vec<FontPath>,
+}
+
+/// A font family named in a layout, with where it was named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyName {
+    pub name: String,
+    pub location: Option<Location>,
+}
+
+impl FontPath {
+    /// Whether this names a file rather than a family: it ends in a font file extension.
+    pub fn is_file(&self) -> bool {
+        self.path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| {
+                ["ttf", "otf", "ttc", "otc"]
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(x))
+            })
+    }
 }
 
 /// A font file named in a layout, with where it was named, for messages.
@@ -324,6 +349,11 @@ pub struct Body {
     pub expansion: f32,
     /// Whether punctuation and hyphens hang into the right margin.
     pub protrusion: bool,
+    /// Space between a Han character or kana and a Latin letter or digit, in em (CLREQ and
+    /// JLREQ: a quarter em).
+    pub cjk_latin_space: f32,
+    /// Most space a justified line may add between two CJK characters, in em.
+    pub cjk_stretch: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -610,6 +640,8 @@ impl Default for Layout {
                 orphans: 2,
                 expansion: 0.02,
                 protrusion: true,
+                cjk_latin_space: 0.25,
+                cjk_stretch: 0.08,
             },
             signature: Block {
                 align: Align::Left,

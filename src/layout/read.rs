@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use toml::de::DeValue;
 
 use super::{
-    Align, Arrangement, Block, Body, Color, Continuation, FontPath, Footer, ImagePath, Layout,
-    Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition, Release,
-    ReleasePosition, Rule, Standard, mm,
+    Align, Arrangement, Block, Body, Color, Continuation, FamilyName, FontPath, Footer, ImagePath,
+    Layout, Letterhead, LetterheadLine, Logo, Margins, Mirror, Reference, ReferencePosition,
+    Release, ReleasePosition, Rule, Standard, mm,
 };
 use crate::error::{Error, Location, Problem};
 use crate::schema::{Fields, Reader, Table, Value};
@@ -32,7 +32,14 @@ const SECTIONS: &[&str] = &[
 ];
 const PAGE: &[&str] = &["size", "margins", "mirror"];
 const MARGINS: &[&str] = &["top", "bottom", "left", "right"];
-const FONTS: &[&str] = &["regular", "bold", "italic", "bold_italic", "fallback"];
+const FONTS: &[&str] = &[
+    "family",
+    "regular",
+    "bold",
+    "italic",
+    "bold_italic",
+    "fallback",
+];
 const LETTERHEAD: &[&str] = &[
     "lines",
     "size",
@@ -102,6 +109,8 @@ const BODY: &[&str] = &[
     "orphans",
     "expansion",
     "protrusion",
+    "cjk_latin_space",
+    "cjk_stretch",
 ];
 const FOOTER: &[&str] = &["text", "size", "align", "color"];
 /// Largest logo side.
@@ -173,6 +182,22 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
                 location: Some(r.location(v.span().start)),
             })
         };
+        if let Some(v) = f.get("family")
+            && let Some(name) = r.string("fonts.family", v)
+        {
+            if name.trim().is_empty() {
+                r.invalid(
+                    "fonts.family",
+                    v,
+                    "expected a family name such as \"Liberation Serif\"",
+                );
+            } else {
+                layout.fonts.family = Some(FamilyName {
+                    name,
+                    location: Some(r.location(v.span().start)),
+                });
+            }
+        }
         layout.fonts.regular = font(&mut r, "regular");
         layout.fonts.bold = font(&mut r, "bold");
         layout.fonts.italic = font(&mut r, "italic");
@@ -842,6 +867,23 @@ fn read_body(r: &mut Reader, f: &Fields, body: &mut Body) {
     }
     if let Some(x) = positive(r, f, "indent", size, true) {
         body.indent = x;
+    }
+    // Kept in em: the same spacing serves titles and notes set at other sizes.
+    if let Some(x) = positive(r, f, "cjk_latin_space", size, true) {
+        if x <= size {
+            body.cjk_latin_space = x / size;
+        } else {
+            let v = f.get("cjk_latin_space").expect("read from this key");
+            r.invalid("body.cjk_latin_space", v, "must be at most 1em");
+        }
+    }
+    if let Some(x) = positive(r, f, "cjk_stretch", size, true) {
+        if x <= size / 2.0 {
+            body.cjk_stretch = x / size;
+        } else {
+            let v = f.get("cjk_stretch").expect("read from this key");
+            r.invalid("body.cjk_stretch", v, "must be at most 0.5em");
+        }
     }
     if let Some(c) = color(r, f, "color") {
         body.color = c;

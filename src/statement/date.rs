@@ -176,6 +176,9 @@ fn valid(year: u16, month: u8, day: u8) -> Option<Date> {
 /// The first date written in `text`: ISO (2020-01-29), or a day, a month name and a year in
 /// either order ("January 29, 2020", "29 janvier 2020", "29. Januar 2020", "29 de enero de 2020").
 pub(crate) fn find(text: &str) -> Option<Date> {
+    if let Some(date) = find_cjk(text) {
+        return Some(date);
+    }
     let tokens: Vec<&str> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .filter(|t| !t.is_empty())
@@ -282,6 +285,57 @@ pub(crate) fn impossible(text: &str) -> Option<(std::ops::Range<usize>, String)>
             let start = tokens[first].0;
             let end = tokens[y_at].0 + tokens[y_at].1.len();
             return Some((start..end, reason));
+        }
+    }
+    None
+}
+
+/// The first date written the Chinese and Japanese way: 2026年4月14日, with ASCII or
+/// full-width digits and optional spaces around the numbers.
+fn find_cjk(text: &str) -> Option<Date> {
+    if !text.contains('年') {
+        return None;
+    }
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let number = |at: &mut usize| -> Option<u16> {
+        let start = *at;
+        while *at < chars.len() && chars[*at].is_ascii_digit() && *at - start < 4 {
+            *at += 1;
+        }
+        chars[start..*at].iter().collect::<String>().parse().ok()
+    };
+    for start in 0..chars.len() {
+        if !chars[start].is_ascii_digit() || start > 0 && chars[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let mut at = start;
+        let Some(year) = number(&mut at) else {
+            continue;
+        };
+        if chars.get(at) != Some(&'年') {
+            continue;
+        }
+        at += 1;
+        let Some(month) = number(&mut at) else {
+            continue;
+        };
+        if chars.get(at) != Some(&'月') {
+            continue;
+        }
+        at += 1;
+        let Some(day) = number(&mut at) else { continue };
+        if !matches!(chars.get(at), Some('日' | '号')) {
+            continue;
+        }
+        if let Some(date) = valid(year, month.min(255) as u8, day.min(255) as u8) {
+            return Some(date);
         }
     }
     None
@@ -413,13 +467,17 @@ const WRITTEN: &[(&str, [&str; 12])] = &[
 /// `date` written out as the statement's language writes dates: "29 January 2020" (en),
 /// "29 janvier 2020" (fr, "1er" for the first), "29. Januar 2020" (de), "29 de enero de 2020"
 /// (es), "29 января 2020 г." (ru), "29 Ιανουαρίου 2020" (el), "29 يناير 2020" (ar); ISO 8601
-/// (2020-01-29) for other languages.
+/// (2020-01-29) for other languages; "2020年1月29日" for Chinese and Japanese.
 pub fn format(date: Date, language: &str) -> String {
     let primary = language
         .split(['-', '_'])
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    if primary == "zh" || primary == "ja" {
+        // Numbers, no spaces: the way both languages write dates in running text.
+        return format!("{}年{}月{}日", date.year, date.month, date.day);
+    }
     let Some((_, months)) = WRITTEN.iter().find(|(l, _)| *l == primary) else {
         return format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
     };
@@ -455,6 +513,12 @@ mod tests {
         let first = Date { day: 1, ..date };
         assert_eq!(format(first, "fr"), "1er janvier 2020");
         assert_eq!(format(date, "ar"), "29 يناير 2020");
+        assert_eq!(format(date, "zh-Hans"), "2020年1月29日");
+        assert_eq!(format(date, "zh-Hant"), "2020年1月29日");
+        assert_eq!(format(date, "ja"), "2020年1月29日");
+        assert_eq!(find("日内瓦，2020年1月29日"), Some(date));
+        assert_eq!(find("ジュネーブ、２０２０年１月２９日"), Some(date));
+        assert_eq!(find("2020年13月29日"), None);
         // Every written date reads back as the same date.
         for (lang, _) in WRITTEN {
             for month in 1..=12 {

@@ -77,10 +77,13 @@ fn collect(blocks: &[Block], out: &mut String) {
 }
 
 fn from_text(text: &str) -> &'static str {
-    // Letters by script: Latin, Greek, Cyrillic, Hebrew, Arabic.
-    let mut counts = [0usize; 5];
+    // Letters by script: Latin, Greek, Cyrillic, Hebrew, Arabic, Han, kana.
+    let mut counts = [0usize; 7];
     for c in text.chars().filter(|c| c.is_alphabetic()) {
         let script = match c as u32 {
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F => 5,
+            // Hiragana, katakana (with the prolonged sound mark), halfwidth katakana.
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 6,
             0x0370..=0x03FF | 0x1F00..=0x1FFF => 1,
             0x0400..=0x052F => 2,
             0x0590..=0x05FF | 0xFB1D..=0xFB4F => 3,
@@ -97,13 +100,40 @@ fn from_text(text: &str) -> &'static str {
         .iter()
         .enumerate()
         .max_by_key(|&(i, n)| (*n, usize::MAX - i))
-        .expect("five scripts");
+        .expect("seven scripts");
+    // Japanese is written in Han and kana together: any real share of kana makes Han text
+    // Japanese, since Chinese never uses kana.
+    if script == 5 || script == 6 {
+        let (han, kana) = (counts[5], counts[6]);
+        return if kana * 20 >= han + kana && kana > 0 {
+            "ja"
+        } else {
+            chinese(text)
+        };
+    }
     match script {
         1 => "el",
         2 => "ru",
         3 => "he",
         4 => "ar",
         _ => latin(text),
+    }
+}
+
+/// Characters written one way in Simplified and another in Traditional Chinese, among the
+/// most frequent in official prose (这/這, 国/國, 会/會 ...).
+const SIMPLIFIED: &str = "这国会们为说对发时经过与关于进实现问题议员长门东书见动";
+const TRADITIONAL: &str = "這國會們為說對發時經過與關於進實現問題議員長門東書見動";
+
+/// Simplified Chinese unless traditional forms of frequent characters are clearly more
+/// frequent than their simplified forms.
+fn chinese(text: &str) -> &'static str {
+    let simplified = text.chars().filter(|&c| SIMPLIFIED.contains(c)).count();
+    let traditional = text.chars().filter(|&c| TRADITIONAL.contains(c)).count();
+    if traditional > simplified {
+        "zh-Hant"
+    } else {
+        "zh-Hans"
     }
 }
 
@@ -147,6 +177,22 @@ mod tests {
         assert_eq!(from_text("Министры государств бассейна реки UNHCR"), "ru");
         assert_eq!(from_text("Οι υπουργοί των παρόχθιων κρατών"), "el");
         assert_eq!(from_text("שרי המדינות השוכנות לאורך אגן הנהר"), "he");
+    }
+
+    #[test]
+    fn han_without_kana_is_chinese_and_with_kana_japanese() {
+        assert_eq!(
+            from_text("各国部长今天在UNHCR会议上发表了联合声明。"),
+            "zh-Hans"
+        );
+        assert_eq!(
+            from_text("各國部長今天在UNHCR會議上發表了聯合聲明。"),
+            "zh-Hant"
+        );
+        assert_eq!(
+            from_text("流域各国の閣僚は本日、UNHCRの会議で共同声明を発表した。"),
+            "ja"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Statement + layout + fonts -> [`Document`]: the title block, the body's blocks, signatures,
 //! then pagination with widow, orphan and keep-with-next rules, then page furniture.
 
+mod cjk;
 mod furniture;
 mod hyphenate;
 mod language;
@@ -58,6 +59,7 @@ pub fn typeset(
     };
     c.ts.warnings
         .extend(language_warning(&statement.language, layout.body.hyphenate));
+    c.ts.cjk = cjk::Spacing::new(&layout.body, &statement.language);
     c.letterhead()?;
     c.title_block()?;
     let blocks = &statement.blocks;

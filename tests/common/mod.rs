@@ -255,6 +255,34 @@ pub fn statement_words(s: &Statement) -> Vec<String> {
         .collect()
 }
 
+/// Chinese and Japanese have no spaces between words: each Han character, kana or full-width
+/// mark is a unit of its own, and the Latin runs between them stay whole, so that comparing
+/// units in order does not depend on where the lines broke.
+pub fn cjk_units(words: &[String]) -> Vec<String> {
+    let wide = |c: char| {
+        matches!(c as u32, 0x3000..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+            | 0xF900..=0xFAFF | 0xFF01..=0xFF60)
+    };
+    let mut out = Vec::new();
+    for word in words {
+        let mut latin = String::new();
+        for c in word.chars() {
+            if wide(c) {
+                if !latin.is_empty() {
+                    out.push(std::mem::take(&mut latin));
+                }
+                out.push(c.to_string());
+            } else {
+                latin.push(c);
+            }
+        }
+        if !latin.is_empty() {
+            out.push(latin);
+        }
+    }
+    out
+}
+
 /// NFKC (ligatures, ellipsis), curly quotes to straight, Unicode hyphens to `-`, soft hyphens
 /// dropped, no-break spaces to spaces: what `../shared/tools/pdfcheck.py` does to both sides;
 /// and bidi embedding and mark characters dropped, which pdftotext adds to RTL text.
