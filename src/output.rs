@@ -108,32 +108,31 @@ pub fn resolve(output: &Path, statement: &Path) -> Result<Target, Error> {
         return Ok(Target::Stdout);
     }
     let written_as_folder = output.as_os_str().to_string_lossy().ends_with('/');
-    let followed = follow_links(output)?;
-    let meta = std::fs::metadata(&followed);
-    let path = match &meta {
+    match std::fs::metadata(output) {
         Ok(m) if m.is_dir() => {
             let stem = statement.file_stem().unwrap_or(statement.as_os_str());
             let mut name = PathBuf::from(stem);
             name.set_extension("pdf");
-            return resolve_file(&followed.join(name));
+            classify(&output.join(name))
         }
-        Err(_) if written_as_folder => return Err(refuse(output, OutputProblem::NoSuchFolder)),
-        _ => followed,
-    };
-    resolve_file(&path)
+        Err(_) if written_as_folder => Err(refuse(output, OutputProblem::NoSuchFolder)),
+        _ => classify(output),
+    }
 }
 
 /// What is at `path`: a stream, a regular file (or nothing yet), or something to refuse.
-fn resolve_file(path: &Path) -> Result<Target, Error> {
+/// The kernel follows links to find the kind, so `/dev/stdout` (a link into /proc) is the
+/// stream it leads to; only a file to replace has its links followed by hand, to rename in
+/// the folder of the real file.
+fn classify(path: &Path) -> Result<Target, Error> {
     use std::os::unix::fs::FileTypeExt;
-    let path = follow_links(path)?;
-    match std::fs::metadata(&path) {
-        Err(_) => Ok(Target::File(path)),
-        Ok(m) if m.is_file() => Ok(Target::File(path)),
+    match std::fs::metadata(path) {
         Ok(m) if m.file_type().is_char_device() || m.file_type().is_fifo() => {
-            Ok(Target::Stream(path))
+            Ok(Target::Stream(path.to_path_buf()))
         }
-        Ok(m) => Err(refuse(&path, OutputProblem::NotAFile { kind: kind_of(&m) })),
+        Ok(m) if !m.is_file() => Err(refuse(path, OutputProblem::NotAFile { kind: kind_of(&m) })),
+        // A regular file, nothing yet, or a link to nothing yet.
+        _ => Ok(Target::File(follow_links(path)?)),
     }
 }
 

@@ -733,6 +733,17 @@ fn output_to_dev_null_leaves_it_a_character_device() {
 }
 
 #[test]
+fn output_to_dev_stdout_writes_through_the_link_to_standard_output() {
+    let mut s = Scratch::new();
+    s.file("statement.md", GOOD_BODY);
+    // /dev/stdout is a link into /proc whose target names a pipe, not a path.
+    let out = s.run(&["build", "statement.md", "-o", "/dev/stdout"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.stdout.starts_with(b"%PDF-"), "stdout is not a PDF");
+    s.assert_nothing_written();
+}
+
+#[test]
 fn output_to_dev_full_fails_as_a_write_error_and_leaves_the_device() {
     let dev_full = Path::new("/dev/full");
     if !is_char_device(dev_full) {
