@@ -263,15 +263,19 @@ impl FontSet {
     /// chosen by `language` (Simplified or Traditional Chinese or Japanese glyph forms; see
     /// `system::cjk_candidates`). The error lists the families searched.
     pub fn with_cjk(&self, text: &str, language: &str) -> Result<Option<FontSet>, Problem> {
-        let missing = text.chars().filter(|&c| is_cjk(c)).any(|c| {
-            let face = |id: FontId| {
-                ttf_parser::Face::parse(self.fonts[id].bytes(), self.fonts[id].index)
-                    .ok()
-                    .and_then(|f| f.glyph_index(c))
-                    .is_some()
-            };
-            !self.chain(Style::default()).any(face)
-        });
+        if !text.chars().any(is_cjk) {
+            return Ok(None);
+        }
+        let faces: Vec<ttf_parser::Face> = self
+            .chain(Style::default())
+            .filter_map(|id| {
+                ttf_parser::Face::parse(self.fonts[id].bytes(), self.fonts[id].index).ok()
+            })
+            .collect();
+        let missing = text
+            .chars()
+            .filter(|&c| is_cjk(c))
+            .any(|c| !faces.iter().any(|f| f.glyph_index(c).is_some()));
         if !missing {
             return Ok(None);
         }
