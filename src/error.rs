@@ -87,6 +87,12 @@ pub enum Problem {
         what: &'static str,
         limit: usize,
     },
+    /// A text longer than the PDF can hold in one string (a title, a link), in characters.
+    TooLong {
+        what: &'static str,
+        length: usize,
+        limit: usize,
+    },
     NoTextArea {
         width: f32,
         height: f32,
@@ -204,6 +210,11 @@ impl fmt::Display for Problem {
             Problem::TooLarge { what, limit } => {
                 write!(f, "{what} is larger than the limit of {limit}")
             }
+            Problem::TooLong {
+                what,
+                length,
+                limit,
+            } => write!(f, "{what} of {length} characters; at most {limit}"),
             Problem::NoTextArea { width, height } => write!(
                 f,
                 "the margins leave no room for text ({width:.1}pt x {height:.1}pt); \

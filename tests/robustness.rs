@@ -86,8 +86,13 @@ fn render(text: &str, layout: &Layout, fonts: &FontSet) {
         timestamp: Some(1_600_000_000),
     };
     if let Ok(statement) = Statement::parse(Path::new("fuzz.md"), text.as_bytes()) {
-        // Errors (a missing title in the body, say) are fine; panics are not.
-        let _ = communique::render(&statement, layout, fonts, &options);
+        // Input errors (a missing title in the body, say) are fine; panics and internal
+        // errors (exit 4) are not.
+        if let Err(e @ communique::Error::Pdf(_)) =
+            communique::render(&statement, layout, fonts, &options)
+        {
+            panic!("internal error for {text:?}: {e}");
+        }
     }
 }
 

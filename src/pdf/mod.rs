@@ -277,6 +277,12 @@ fn fill(c: Color) -> Fill {
     }
 }
 
+/// Glyphs per text-showing string at most. PDF/A caps a string at 32,767 bytes and a glyph
+/// takes two, so one overlong word (16,384 glyphs without a break) made krilla refuse the
+/// document; a run is drawn in pieces of this many glyphs instead, which looks and extracts
+/// the same.
+const GLYPHS_PER_STRING: usize = 4096;
+
 fn paint_run(surface: &mut Surface, run: &TextRun, fonts: &FontSet) {
     if run.glyphs.is_empty() {
         return;
@@ -297,28 +303,36 @@ fn paint_run(surface: &mut Surface, run: &TextRun, fonts: &FontSet) {
         .collect();
     surface.set_fill(Some(fill(run.color)));
     let font = fonts.get(run.font).pdf.clone();
-    if (run.hscale - 1.0).abs() > 1e-4 {
+    let scaled = (run.hscale - 1.0).abs() > 1e-4;
+    let origin = if scaled {
         surface.push_transform(&Transform::from_row(
             run.hscale, 0.0, 0.0, 1.0, run.x, run.y,
         ));
-        surface.draw_glyphs(
-            Point::from_xy(0.0, 0.0),
-            &glyphs,
-            font,
-            &run.text,
-            size,
-            false,
-        );
-        surface.pop();
+        (0.0, 0.0)
     } else {
+        (run.x, run.y)
+    };
+    let mut x = origin.0;
+    let mut from = 0;
+    while from < glyphs.len() {
+        let mut to = (from + GLYPHS_PER_STRING).min(glyphs.len());
+        // Never between glyphs of one cluster, which share their text.
+        while to < glyphs.len() && glyphs[to].text_range == glyphs[to - 1].text_range {
+            to += 1;
+        }
         surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
-            &glyphs,
-            font,
+            Point::from_xy(x, origin.1),
+            &glyphs[from..to],
+            font.clone(),
             &run.text,
             size,
             false,
         );
+        x += run.glyphs[from..to].iter().map(|g| g.advance).sum::<f32>();
+        from = to;
+    }
+    if scaled {
+        surface.pop();
     }
 }
 

@@ -5,6 +5,7 @@ mod cjk;
 mod furniture;
 mod hyphenate;
 mod language;
+mod limits;
 mod linebreak;
 mod paginate;
 mod paragraph;
@@ -40,6 +41,7 @@ pub fn typeset(
     standards: &[Standard],
     timestamp: Option<i64>,
 ) -> Result<(Document, Report), Error> {
+    limits::check(statement)?;
     let flatten = standards.contains(&Standard::A1b);
     let images = furniture::load_images(statement, layout, flatten)?;
     let rtl = statement.rtl();

@@ -119,7 +119,9 @@ pub(super) fn paginate(flow: &Flow, layout: &Layout) -> (Vec<Page>, Vec<(usize, 
                 });
                 end = match allowed {
                     Some(j) => j + 1,
-                    None => k,
+                    // Every page takes at least one item, so pages progress even when the
+                    // first cannot fit (a rule taller than the page).
+                    None => k.max(start + 1),
                 };
                 break;
             }

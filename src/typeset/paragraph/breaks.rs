@@ -46,9 +46,16 @@ impl Typesetter<'_> {
             .filter(|r| hyphenate::is_url_like(&text[(*r).clone()]))
             .cloned()
             .collect();
-        let inside_url = |at: usize| url_tokens.iter().any(|r| r.start < at && at < r.end);
+        // Both ascend: one walk, not a scan of every URL per opportunity.
+        let mut url = 0;
         for (at, kind) in linebreaks(text) {
-            if at == 0 || inside_url(at) {
+            while url < url_tokens.len() && url_tokens[url].end <= at {
+                url += 1;
+            }
+            let inside_url = url_tokens
+                .get(url)
+                .is_some_and(|r| r.start < at && at < r.end);
+            if at == 0 || inside_url {
                 continue;
             }
             let before = text[..at].chars().next_back().unwrap_or(' ');
@@ -131,6 +138,14 @@ impl Typesetter<'_> {
                 if !hyphenate::token_allows_hyphenation(t) {
                     continue;
                 }
+                // Inside a compound with its own hyphen, an added hyphen is a last resort: the
+                // compound's own break comes first. Asked once per token, not per letter run
+                // (a run of letters and no-break spaces is one token of many runs).
+                let penalty = if hyphenate::is_compound(t) {
+                    COMPOUND_PART_HYPHEN_PENALTY
+                } else {
+                    HYPHEN_PENALTY
+                };
                 for word in letter_runs(t) {
                     let w = &t[word.clone()];
                     if w.contains(SOFT_HYPHEN) {
@@ -153,13 +168,6 @@ impl Typesetter<'_> {
                             self.hyphenation.insert(key, p.clone());
                             p
                         }
-                    };
-                    // Inside a compound with its own hyphen, an added hyphen is a last resort:
-                    // the compound's own break comes first.
-                    let penalty = if hyphenate::is_compound(t) {
-                        COMPOUND_PART_HYPHEN_PENALTY
-                    } else {
-                        HYPHEN_PENALTY
                     };
                     for p in points.iter() {
                         hyphen_points.push((token.start + word.start + p, penalty));

@@ -8,6 +8,7 @@ use super::itemize::Atom;
 use super::linebreak::Item;
 use super::{SOFT_HYPHEN, Setting, THIN_SPACE, Typesetter, is_break_space};
 use crate::typeset::cjk;
+use crate::font::Glyph;
 
 /// Space stretch and shrink as fractions of the natural space. Kept small, so that font
 /// expansion takes much of the adjustment: TeX's 1/2 and 1/3 give visibly uneven spacing,
@@ -185,45 +186,62 @@ impl Typesetter<'_> {
             // The atom, cut where it may break inside: hyphenation points, and opportunities
             // after explicit hyphens, dashes, slashes and URL punctuation. A cut must fall on a
             // glyph cluster boundary (never inside a ligature).
-            let on_boundary = |p: usize| {
-                atom.glyphs
-                    .iter()
-                    .any(|g| atom.range.start + g.cluster as usize == p)
-            };
-            // A cut is a break opportunity, or a hyphenation point with its penalty.
-            let mut cuts: Vec<(usize, Result<Opportunity, f32>)> = Vec::new();
+            // A cut is a break opportunity, or a hyphenation point with its penalty; where both
+            // fall, the opportunity. Both lists ascend, as do the atom's clusters (see
+            // `Shaper::shape`), so one merging walk finds every cut and its glyph: rescanning the
+            // atom per cut made an unbroken run of N cuts cost N².
+            let mut merged: Vec<(usize, Result<Opportunity, f32>)> = Vec::new();
+            let mut hyphen_cuts = Vec::new();
             while next_hyphen < hyphen_points.len() && hyphen_points[next_hyphen].0 < atom.range.end
             {
                 let (p, penalty) = hyphen_points[next_hyphen];
                 next_hyphen += 1;
-                if p > atom.range.start && on_boundary(p) {
-                    cuts.push((p, Err(penalty)));
+                if p > atom.range.start {
+                    hyphen_cuts.push((p, Err(penalty)));
                 }
             }
+            let mut hyphen_cuts = hyphen_cuts.into_iter().peekable();
             while next_opportunity < opportunities.len()
                 && opportunities[next_opportunity].at < atom.range.end
             {
                 let o = opportunities[next_opportunity];
                 next_opportunity += 1;
-                if o.at > atom.range.start && on_boundary(o.at) {
-                    cuts.retain(|c| c.0 != o.at);
-                    cuts.push((o.at, Ok(o)));
+                if o.at <= atom.range.start {
+                    continue;
+                }
+                while let Some(h) = hyphen_cuts.next_if(|h| h.0 <= o.at) {
+                    if h.0 < o.at {
+                        merged.push(h);
+                    }
+                }
+                merged.push((o.at, Ok(o)));
+            }
+            merged.extend(hyphen_cuts);
+            // Each cut with the first glyph after it; a cut must fall on a glyph cluster
+            // boundary (never inside a ligature).
+            let cluster = |g: &Glyph| atom.range.start + g.cluster as usize;
+            let mut cuts: Vec<(usize, Result<Opportunity, f32>, usize)> = Vec::new();
+            let mut g = 0;
+            for (cut, kind) in merged {
+                while g < atom.glyphs.len() && cluster(&atom.glyphs[g]) < cut {
+                    g += 1;
+                }
+                if atom
+                    .glyphs
+                    .get(g)
+                    .is_some_and(|glyph| cluster(glyph) == cut)
+                {
+                    cuts.push((cut, kind, g));
                 }
             }
-            cuts.sort_by_key(|c| c.0);
 
             let mut from_glyph = 0;
             let mut from_text = atom.range.start;
-            for (cut, kind) in cuts
-                .iter()
-                .copied()
-                .chain(std::iter::once((atom.range.end, Err(HYPHEN_PENALTY))))
-            {
-                let to_glyph = atom
-                    .glyphs
-                    .iter()
-                    .position(|g| atom.range.start + g.cluster as usize >= cut)
-                    .unwrap_or(atom.glyphs.len());
+            for (cut, kind, to_glyph) in cuts.iter().copied().chain(std::iter::once((
+                atom.range.end,
+                Err(HYPHEN_PENALTY),
+                atom.glyphs.len(),
+            ))) {
                 let width: f32 = atom.glyphs[from_glyph..to_glyph]
                     .iter()
                     .map(|g| g.advance)

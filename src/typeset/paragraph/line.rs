@@ -206,21 +206,33 @@ impl Typesetter<'_> {
                     let gs = &atom.glyphs[glyphs.clone()];
                     let base = run.text.len();
                     run.text.push_str(&text[tr.clone()]);
+                    // Where each glyph's text ends: the next greater cluster start, found in
+                    // one backward walk (a forward search per glyph is quadratic in a cluster
+                    // of many marks).
+                    let mark_clusters = text[tr.clone()]
+                        .chars()
+                        .any(unicode_normalization::char::is_combining_mark);
+                    let mut ends = vec![tr.end; gs.len()];
+                    for k in (0..gs.len().saturating_sub(1)).rev() {
+                        let next = atom.range.start + gs[k + 1].cluster as usize;
+                        ends[k] = if gs[k + 1].cluster > gs[k].cluster {
+                            next
+                        } else {
+                            ends[k + 1]
+                        };
+                    }
                     for (k, g) in gs.iter().enumerate() {
                         let from = (atom.range.start + g.cluster as usize).max(tr.start);
-                        let to = gs
-                            .iter()
-                            .skip(k + 1)
-                            .map(|n| atom.range.start + n.cluster as usize)
-                            .find(|&c| c > from)
-                            .unwrap_or(tr.end)
-                            .min(tr.end);
+                        let to = ends[k].min(tr.end);
                         let shared = k > 0 && gs[k - 1].cluster == g.cluster;
                         // The further glyphs of a cluster map to no text of their own left to
-                        // right; right to left (where marks have clusters of their own, see
+                        // right, unless the cluster holds a mark of its own that the font has
+                        // no glyph for combined ("á" and another acute: a, acute, acute, the
+                        // first two one cluster), where a glyph without text is refused by
+                        // PDF/A; right to left (where marks have clusters of their own, see
                         // `Shaper::shape`) they share the cluster's text, which krilla writes
                         // as one /ActualText span.
-                        let range = if shared && !rtl {
+                        let range = if shared && !rtl && !mark_clusters {
                             base + from - tr.start..base + from - tr.start
                         } else {
                             base + from - tr.start..base + to - tr.start

@@ -44,6 +44,9 @@ const BUDGET_TOLERANCE: f32 = 1.43;
 const LOOSE_TOLERANCE: f32 = 2.0;
 const LOOSE_LINES_PER_LINE: f32 = 30.0;
 
+/// Warnings about one paragraph's lines at most: a hostile paragraph can have thousands.
+const MAX_WARNINGS_PER_PARAGRAPH: usize = 10;
+
 /// The narrow no-break space of French punctuation (see `language`): never a break, never
 /// stretched.
 pub(super) const THIN_SPACE: char = '\u{202F}';
@@ -264,6 +267,7 @@ impl<'a> Typesetter<'a> {
 
         let mut lines = Vec::with_capacity(breaks.len());
         let mut start = 0;
+        let mut warnings = 0;
         for br in &breaks {
             let line = self.line(
                 &text,
@@ -274,14 +278,22 @@ impl<'a> Typesetter<'a> {
                 start..br.end,
                 s,
             );
-            if br.overfull {
-                let word: String = text[item_text(&contents, start..br.end)]
+            let warned = br.overfull || br.ratio > params.emergency_tolerance;
+            if warned && warnings == MAX_WARNINGS_PER_PARAGRAPH {
+                self.warnings.push(format!(
+                    "and more lines of the paragraph starting `{}` (only the first \
+                     {MAX_WARNINGS_PER_PARAGRAPH} are reported)",
+                    excerpt(text.split_whitespace().next().unwrap_or_default())
+                ));
+            } else if warnings > MAX_WARNINGS_PER_PARAGRAPH {
+            } else if br.overfull {
+                let word = text[item_text(&contents, start..br.end)]
                     .split_whitespace()
                     .max_by_key(|w| w.len())
-                    .unwrap_or_default()
-                    .to_string();
+                    .unwrap_or_default();
                 self.warnings.push(format!(
-                    "the word `{word}` is wider than the measure and sticks out"
+                    "the word `{}` is wider than the measure and sticks out",
+                    excerpt(word)
                 ));
             } else if br.ratio > params.emergency_tolerance {
                 let words: Vec<&str> = text[item_text(&contents, start..br.end)]
@@ -295,8 +307,11 @@ impl<'a> Typesetter<'a> {
                 self.warnings.push(format!(
                     "the line `{}` has loose word spaces: nothing else fits the measure \
                      ({help})",
-                    words.join(" ")
+                    excerpt(&words.join(" "))
                 ));
+            }
+            if warned {
+                warnings += 1;
             }
             lines.push(line);
             start = br.end + 1;
@@ -373,6 +388,16 @@ impl<'a> Typesetter<'a> {
         self.hyphen_budget = available - used;
         self.loose_budget = loose_available - loose(&best) as f32;
         best
+    }
+}
+
+/// A text quoted in a warning, shortened when long (a word of 20,000 characters is no help
+/// in a message).
+fn excerpt(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),
     }
 }
 
