@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use communique::diagnostics::{self, MessageFormat, Report};
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
+
+mod cli;
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
 ///
@@ -19,6 +22,16 @@ use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How errors and warnings are printed: `human` (the source line, underlined; colour on a
+    /// terminal unless NO_COLOR is set) or `json` (one object per line on standard error).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    message_format: MessageFormat,
 }
 
 // Parsed once per run: the size of the variants does not matter.
@@ -63,6 +76,18 @@ enum Command {
         pdf: PathBuf,
     },
     Batch(communique::batch::Args),
+    /// Build a statement, then rebuild it whenever it, its layout, or a font or image they
+    /// use is saved. On an error the last good PDF stays in place. Ctrl-C stops.
+    Watch(cli::watch::Args),
+    /// Render the pages `build` would write as PNG files (STEM-1.png, ...), with no
+    /// external tools.
+    Preview(cli::preview::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cli::completions::Args),
+    /// Write man pages: communique.1 and one per subcommand.
+    Manpage(cli::manpage::Args),
+    /// Write a starter layout (from a bundled one) and a sample statement that builds as is.
+    Init(cli::init::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -100,14 +125,26 @@ fn main() -> ExitCode {
             output,
             pdfa,
             sign,
-        } => build(&statement, layout.as_deref(), output, pdfa, &sign),
+        } => build(
+            &statement,
+            layout.as_deref(),
+            output,
+            pdfa,
+            &sign,
+            cli.message_format,
+        ),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
+        Command::Watch(args) => cli::watch::run(args, cli.message_format),
+        Command::Preview(args) => cli::preview::run(args).map(|f| cli::preview::print(&f)),
+        Command::Completions(args) => cli::completions::run::<Cli>(args),
+        Command::Manpage(args) => cli::manpage::run::<Cli>(args).map(|f| cli::preview::print(&f)),
+        Command::Init(args) => cli::init::run(args).map(|f| cli::preview::print(&f)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            diagnostics::eprint_error(&e, cli.message_format);
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -140,6 +177,7 @@ fn build(
     output: Option<PathBuf>,
     pdfa: Option<Level>,
     sign: &SignArgs,
+    format: MessageFormat,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
@@ -155,9 +193,12 @@ fn build(
         timestamp: epoch,
     };
     let rendered = communique::render(&statement, &layout, &fonts, &options)?;
-    for w in &rendered.warnings {
-        eprintln!("warning: {}: {w}", statement_path.display());
-    }
+    let warnings: Vec<Report> = rendered
+        .warnings
+        .iter()
+        .map(|w| Report::warning(statement_path, w))
+        .collect();
+    diagnostics::eprint(&warnings, format);
     let bytes = match &signer {
         Some((signer, time)) => communique::sign_rendered(
             &rendered,
