@@ -140,6 +140,20 @@ fn init_writes_a_statement_that_builds_for_every_bundled_layout() {
             layout_text.contains("Ministry of \"Examples\""),
             "{layout}:\n{layout_text}"
         );
+        if layout == "ministry" {
+            // The organisation replaces the name the layout was made for.
+            assert!(
+                !layout_text.contains("MINISTRY OF FOREIGN AFFAIRS"),
+                "{layout_text}"
+            );
+        }
+        if layout == "memo" {
+            // A first line with a placeholder stays, below the organisation.
+            assert!(
+                layout_text.contains("Reference: {reference}"),
+                "{layout_text}"
+            );
+        }
         let out = communique(dir.path(), &["build", "press/statement.md"]);
         assert!(
             out.status.success(),

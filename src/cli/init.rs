@@ -94,49 +94,44 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// The layout with `org` as the letterhead's first line.
+/// The layout with `org` as the letterhead's first line: it replaces a first line that is
+/// plain text (the name of the organisation the layout was made for) and goes above one that
+/// shows a placeholder (`{reference}`, `{date}`).
 fn with_org(layout: &str, org: &str) -> String {
     let quoted = toml_string(org);
-    let mut out = String::new();
-    let mut section = "";
-    let mut done = false;
-    for line in layout.lines() {
-        let trimmed = line.trim_start();
-        if !done && trimmed.starts_with("[[letterhead.lines]]") {
-            out.push_str(&format!(
-                "[[letterhead.lines]]\ntext = {quoted}\nbold = true\n\n"
-            ));
-            done = true;
-        } else if trimmed.starts_with('[') {
-            section = if trimmed.starts_with("[letterhead]") {
-                "letterhead"
-            } else {
-                ""
-            };
-        } else if !done && section == "letterhead" && trimmed.starts_with("lines = [") {
-            let old = trimmed["lines = [".len()..].trim_start();
-            let rest = if old.starts_with(']') {
-                old.to_string()
-            } else {
-                format!(", {old}")
-            };
-            out.push_str(&format!("lines = [{quoted}{rest}\n"));
-            done = true;
-            continue;
+    let mut lines: Vec<String> = layout.lines().map(str::to_string).collect();
+    let is_table = |l: &str| l.trim_start().starts_with('[');
+    if let Some(first) = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("[[letterhead.lines]]"))
+    {
+        let text = lines[first + 1..]
+            .iter()
+            .take_while(|l| !is_table(l))
+            .position(|l| l.trim_start().starts_with("text ="))
+            .map(|i| first + 1 + i);
+        match text {
+            Some(i) if !lines[i].contains('{') => lines[i] = format!("text = {quoted}"),
+            _ => lines.insert(
+                first,
+                format!("[[letterhead.lines]]\ntext = {quoted}\nbold = true\n"),
+            ),
         }
-        out.push_str(line);
-        out.push('\n');
-    }
-    if !done {
-        // A layout without letterhead lines of its own gets a [letterhead] table at the end.
-        if layout.contains("\n[letterhead]") || layout.starts_with("[letterhead]") {
-            out.push_str(&format!(
-                "\n[[letterhead.lines]]\ntext = {quoted}\nbold = true\n"
-            ));
-        } else {
-            out.push_str(&format!("\n[letterhead]\nlines = [{quoted}]\n"));
+    } else if let Some(head) = lines.iter().position(|l| l.trim() == "[letterhead]") {
+        let list = lines[head + 1..]
+            .iter()
+            .take_while(|l| !is_table(l))
+            .position(|l| l.trim_start().starts_with("lines = [") && l.contains(']'))
+            .map(|i| head + 1 + i);
+        match list {
+            Some(i) => lines[i] = format!("lines = [{quoted}]"),
+            None => lines.insert(head + 1, format!("lines = [{quoted}]")),
         }
+    } else {
+        lines.push(format!("\n[letterhead]\nlines = [{quoted}]"));
     }
+    let mut out = lines.join("\n");
+    out.push('\n');
     out
 }
 
