@@ -4,6 +4,8 @@
 //! The expected texts are in tests/snapshots/diagnostics/; after an intended change rewrite
 //! them with `UPDATE_SNAPSHOTS=1 cargo test --test diagnostics` and read the diff.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -182,4 +184,52 @@ fn the_underline_covers_the_unknown_key_and_the_hint_is_separate() {
     assert_eq!(v["end"]["column"], 7);
     assert_eq!(v["hint"], "did you mean `justify`?");
     assert_eq!(v["file"], "l.toml");
+}
+
+/// Runs the layout case under `script`, which gives the child a terminal, with and without
+/// NO_COLOR; returns (output with NO_COLOR unset, output with NO_COLOR=1).
+fn on_a_terminal() -> Option<(String, String)> {
+    let has_script = Command::new("script").arg("--version").output().is_ok();
+    if !common::require("script", has_script, "apt-get install bsdutils") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in CASES[2].files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let run = |no_color: Option<&str>| {
+        let mut cmd = Command::new("script");
+        cmd.current_dir(dir.path())
+            .args(["-q", "-e", "-c"])
+            .arg(format!(
+                "'{}' build s.md -l l.toml",
+                env!("CARGO_BIN_EXE_communique")
+            ))
+            .arg("/dev/null")
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "exit status through script");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    Some((run(None), run(Some("1"))))
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let Some((plain_env, no_color)) = on_a_terminal() else {
+        return;
+    };
+    assert!(plain_env.contains("justfy"), "{plain_env}");
+    assert!(
+        plain_env.contains('\x1b'),
+        "no colour on a terminal: {plain_env:?}"
+    );
+    assert!(no_color.contains("justfy"), "{no_color}");
+    assert!(
+        !no_color.contains('\x1b'),
+        "colour despite NO_COLOR: {no_color:?}"
+    );
 }

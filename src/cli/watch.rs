@@ -1,5 +1,6 @@
 //! `communique watch`: rebuild a statement's PDF whenever a file it uses is saved.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use communique::Error;
@@ -41,11 +42,18 @@ pub fn run(args: Args, format: MessageFormat) -> Result<(), Error> {
         let _ = stop.send(Event::Stop);
     })
     .map_err(|e| Error::invalid_value("watch", format!("cannot handle Ctrl-C: {e}")))?;
-    eprintln!(
+    // With JSON diagnostics, standard error carries nothing else (one object per line for the
+    // editor), and the status lines go to standard output.
+    let mut status: Box<dyn Write> = match format {
+        MessageFormat::Human => Box::new(std::io::stderr()),
+        MessageFormat::Json => Box::new(std::io::stdout()),
+    };
+    let _ = writeln!(
+        status,
         "watching {} and the files it uses; Ctrl-C stops",
         config.statement.display()
     );
-    watch::run(&config, events, sender, &mut std::io::stderr())?;
-    eprintln!("stopped");
+    watch::run(&config, events, sender, &mut status)?;
+    let _ = writeln!(status, "stopped");
     Ok(())
 }
