@@ -162,6 +162,13 @@ fn bad_resolution_and_bad_statement_are_errors_with_nothing_written() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--dpi"));
+    // A4 at 1200 dpi is 139 million pixels a page, over the limit: refused before drawing.
+    let out = communique(
+        dir.path(),
+        &["preview", "seed.md", "--dpi", "1200", "-o", "png"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("try a lower resolution"));
     std::fs::write(dir.path().join("empty.md"), "").unwrap();
     let out = communique(dir.path(), &["preview", "empty.md", "-o", "png"]);
     assert_eq!(out.status.code(), Some(2));

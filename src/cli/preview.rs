@@ -33,8 +33,15 @@ pub fn run(args: Args) -> Result<Vec<PathBuf>, Error> {
     };
     let attempt = communique::watch::compile(&args.statement, args.layout.as_deref(), &options);
     let rendered = attempt.result?;
-    let pages = render::rasterize(&rendered.pdf, args.dpi)
-        .map_err(|e| Error::Pdf(format!("cannot rasterize the PDF: {e}")))?;
+    let pages = render::rasterize(&rendered.pdf, args.dpi).map_err(|e| match e {
+        // Too many pixels is the resolution's doing: a lower --dpi fixes it.
+        RenderError::PageTooLarge { .. }
+        | RenderError::TooManyPixels { .. }
+        | RenderError::TooManyPages { .. } => {
+            Error::invalid_value("--dpi", format!("{e}; try a lower resolution"))
+        }
+        _ => Error::Pdf(format!("cannot rasterize the PDF: {e}")),
+    })?;
     std::fs::create_dir_all(&args.output).map_err(|source| Error::Write {
         path: args.output.clone(),
         source,
