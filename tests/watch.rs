@@ -218,3 +218,20 @@ fn watch_of_a_broken_statement_waits_and_builds_once_it_is_fixed() {
             .starts_with(b"%PDF-")
     );
 }
+
+#[test]
+fn watch_with_json_messages_keeps_standard_error_to_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("s.md"), "").unwrap();
+    let mut w = Watch::start(d, &["s.md", "-o", "out.pdf", "--message-format", "json"]);
+    let read = w.wait_for("a JSON diagnostic", |l| {
+        l.contains("the statement is empty")
+    });
+    for line in &read {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not JSON on standard error ({e}): {line}"));
+        assert_eq!(v["severity"], "error");
+        assert_eq!(v["file"], "s.md");
+    }
+}
