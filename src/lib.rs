@@ -6,6 +6,7 @@
 //! benches all go through it.
 
 pub mod batch;
+pub mod diagnostics;
 pub mod document;
 pub mod error;
 pub mod font;
@@ -13,10 +14,12 @@ pub mod image;
 pub mod layout;
 pub mod output;
 pub mod pdf;
+pub mod render;
 mod schema;
 pub mod sign;
 pub mod statement;
 pub mod typeset;
+pub mod watch;
 
 use std::io::Write;
 use std::path::Path;

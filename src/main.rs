@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod cli;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use communique::diagnostics::{self, MessageFormat, Report};
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 
@@ -20,6 +21,16 @@ use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How errors and warnings are printed: `human` (the source line, underlined; colour on a
+    /// terminal unless NO_COLOR is set) or `json` (one object per line on standard error).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    message_format: MessageFormat,
 }
 
 // Parsed once per run: the size of the variants does not matter.
@@ -71,6 +82,18 @@ enum Command {
     /// `--layout NAME` works from any folder. A file of that name in the current folder wins.
     Layouts,
     Fonts(cli::fonts::Args),
+    /// Build a statement, then rebuild it whenever it, its layout, or a font or image they
+    /// use is saved. On an error the last good PDF stays in place. Ctrl-C stops.
+    Watch(cli::watch::Args),
+    /// Render the pages `build` would write as PNG files (STEM-1.png, ...), with no
+    /// external tools.
+    Preview(cli::preview::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cli::completions::Args),
+    /// Write man pages: communique.1 and one per subcommand.
+    Manpage(cli::manpage::Args),
+    /// Write a starter layout (from a bundled one) and a sample statement that builds as is.
+    Init(cli::init::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -108,26 +131,34 @@ fn main() -> ExitCode {
             output,
             pdfa,
             sign,
-        } => build(&statement, layout.as_deref(), output, pdfa, &sign),
+        } => build(
+            &statement,
+            layout.as_deref(),
+            output,
+            pdfa,
+            &sign,
+            cli.message_format,
+        ),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
         Command::Layouts => return cli::layouts::main(),
         Command::Fonts(args) => return cli::fonts::main(args),
+        Command::Watch(args) => cli::watch::run(args, cli.message_format),
+        Command::Preview(args) => cli::preview::run(args).map(|f| cli::preview::print(&f)),
+        Command::Completions(args) => cli::completions::run::<Cli>(args),
+        Command::Manpage(args) => cli::manpage::run::<Cli>(args).map(|f| cli::preview::print(&f)),
+        Command::Init(args) => cli::init::run(args).map(|f| cli::preview::print(&f)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            say(&format!("error: {e}"));
+            diagnostics::eprint_error(&e, cli.message_format);
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
 /// A line on stderr; a closed stderr (`2>&-`) is not worth a panic and a different exit code.
-fn say(line: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
 
 fn source_date_epoch() -> Result<Option<i64>, Error> {
     match std::env::var("SOURCE_DATE_EPOCH") {
@@ -156,6 +187,7 @@ fn build(
     output: Option<PathBuf>,
     pdfa: Option<Level>,
     sign: &SignArgs,
+    format: MessageFormat,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
@@ -180,9 +212,12 @@ fn build(
         timestamp: epoch,
     };
     let rendered = communique::render(&statement, &layout, &fonts, &options)?;
-    for w in &rendered.warnings {
-        say(&format!("warning: {}: {w}", statement_path.display()));
-    }
+    let warnings: Vec<Report> = rendered
+        .warnings
+        .iter()
+        .map(|w| Report::warning(statement_path, w))
+        .collect();
+    diagnostics::eprint(&warnings, format);
     let bytes = match &signer {
         Some((signer, time)) => communique::sign_rendered(
             &rendered,

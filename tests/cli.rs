@@ -366,7 +366,8 @@ fn layout_unknown_keys_suggest_the_right_ones() {
         &out,
         INVALID,
         &[
-            "unknown key `sise` in [body]; did you mean `size`?",
+            "unknown key `sise` in [body]",
+            "did you mean `size`?",
             "unknown key `titel`",
             "did you mean `title`?",
         ],

@@ -7,8 +7,8 @@ use super::breaks::{HYPHEN_PENALTY, Opportunity};
 use super::itemize::Atom;
 use super::linebreak::Item;
 use super::{SOFT_HYPHEN, Setting, THIN_SPACE, Typesetter, is_break_space};
-use crate::typeset::cjk;
 use crate::font::Glyph;
+use crate::typeset::cjk;
 
 /// Space stretch and shrink as fractions of the natural space. Kept small, so that font
 /// expansion takes much of the adjustment: TeX's 1/2 and 1/3 give visibly uneven spacing,
