@@ -4,9 +4,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::sign::SignArgs;
-use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
+use communique::{Error, FontSet, Options, Signing, Standard};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
 ///
@@ -48,9 +50,16 @@ enum Command {
         /// [pdf] standard, which defaults to a-2a with PDF/UA-1.
         #[arg(long, value_name = "LEVEL")]
         pdfa: Option<Level>,
+        /// Attach the statement, the layout, their images and a build record (communique.json)
+        /// to the PDF, which is then PDF/A-3a + PDF/UA-1; `extract` and `rebuild` read them.
+        /// Also `[pdf] embed_source = true` in the layout.
+        #[arg(long)]
+        embed_source: bool,
         #[command(flatten)]
         sign: SignArgs,
     },
+    Extract(cli::extract::Args),
+    Rebuild(cli::rebuild::Args),
     /// Check the digital signature of a PDF.
     ///
     /// Checks that the signed byte range covers the whole file but the signature, that the
@@ -99,8 +108,18 @@ fn main() -> ExitCode {
             layout,
             output,
             pdfa,
+            embed_source,
             sign,
-        } => build(&statement, layout.as_deref(), output, pdfa, &sign),
+        } => build(
+            &statement,
+            layout.as_deref(),
+            output,
+            pdfa,
+            embed_source,
+            &sign,
+        ),
+        Command::Extract(args) => return cli::extract::main(args),
+        Command::Rebuild(args) => return cli::rebuild::main(args),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
     };
@@ -139,22 +158,21 @@ fn build(
     layout_path: Option<&Path>,
     output: Option<PathBuf>,
     pdfa: Option<Level>,
+    embed_source: bool,
     sign: &SignArgs,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
-    let statement = Statement::load(statement_path)?;
     // A statement that names its own layout in front matter wins, as in `batch`.
-    let layout = match statement.layout.as_deref().or(layout_path) {
-        Some(p) => Layout::load(p)?,
-        None => Layout::builtin(),
-    };
+    let (statement, layout, sources) =
+        communique::archive::load(statement_path, layout_path, embed_source)?;
     let fonts = FontSet::load(&layout)?;
     let options = Options {
         pdfa: pdfa.map(Standard::from),
         timestamp: epoch,
     };
-    let rendered = communique::render(&statement, &layout, &fonts, &options)?;
+    let rendered =
+        communique::render_with(&statement, &layout, &fonts, &options, sources.as_ref())?;
     for w in &rendered.warnings {
         eprintln!("warning: {}: {w}", statement_path.display());
     }

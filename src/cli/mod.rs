@@ -1,0 +1,4 @@
+//! Subcommands, one file each; `main.rs` only dispatches.
+
+pub mod extract;
+pub mod rebuild;
