@@ -13,6 +13,7 @@ pub mod font;
 pub mod image;
 pub mod layout;
 pub mod pdf;
+pub mod render;
 mod schema;
 pub mod sign;
 pub mod statement;
