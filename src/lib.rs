@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod batch;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod font;

@@ -60,6 +60,7 @@ enum Command {
     },
     Extract(cli::extract::Args),
     Rebuild(cli::rebuild::Args),
+    Diff(cli::diff::Args),
     /// Check the digital signature of a PDF.
     ///
     /// Checks that the signed byte range covers the whole file but the signature, that the
@@ -120,6 +121,7 @@ fn main() -> ExitCode {
         ),
         Command::Extract(args) => return cli::extract::main(args),
         Command::Rebuild(args) => return cli::rebuild::main(args),
+        Command::Diff(args) => return cli::diff::main(args),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
     };
