@@ -84,6 +84,15 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report without the drawn pages, to keep after the images are written.
+    pub fn without_images(self) -> Report {
+        Report {
+            old: Vec::new(),
+            new: Vec::new(),
+            ..self
+        }
+    }
+
     pub fn same(&self) -> bool {
         self.pages.is_empty()
     }
