@@ -105,7 +105,7 @@ fn the_builtin_layout_is_attached_and_the_default_stays_pdf_a_2a() {
     );
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("<pdfaid:part>3</pdfaid:part>"), "PDF/A-3");
-    assert!(text.contains("/AFRelationship /Source"));
+    assert!(text.contains("/AFRelationship/Source"));
     let plain = common::render_files(
         &statement,
         &root().join("layouts/default.toml"),
@@ -161,7 +161,11 @@ fn cli_build_embed_extract_and_external_checks() {
             .arg(&pdf)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     let x = dir.path().join("x");
     let out = bin()
@@ -171,7 +175,11 @@ fn cli_build_embed_extract_and_external_checks() {
         .arg(&x)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(x.join("layouts/assets/ministry-emblem.png").is_file());
     assert!(x.join("communique.json").is_file());
 }
@@ -191,13 +199,26 @@ fn rebuild_says_identical_then_names_the_swapped_font() {
     let pdf = d.join("s.pdf");
     let status = bin()
         .current_dir(d)
-        .args(["build", "s.md", "-l", "l.toml", "--embed-source", "-o", "s.pdf"])
+        .args([
+            "build",
+            "s.md",
+            "-l",
+            "l.toml",
+            "--embed-source",
+            "-o",
+            "s.pdf",
+        ])
         .status()
         .unwrap();
     assert!(status.success());
     let out = bin().arg("rebuild").arg(&pdf).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("identical"), "{stdout}");
 
     std::fs::copy(
@@ -214,7 +235,12 @@ fn rebuild_says_identical_then_names_the_swapped_font() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(
         stdout.contains("fonts/Body.otf") && stdout.contains("differs"),
         "{stdout}"
@@ -223,7 +249,11 @@ fn rebuild_says_identical_then_names_the_swapped_font() {
 
     // A foreign or damaged file is unusable input.
     std::fs::write(d.join("junk.pdf"), b"%PDF-1.7\nnothing here").unwrap();
-    let out = bin().arg("rebuild").arg(d.join("junk.pdf")).output().unwrap();
+    let out = bin()
+        .arg("rebuild")
+        .arg(d.join("junk.pdf"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -313,7 +343,12 @@ fn hostile_names_links_and_bombs_write_nothing_outside() {
     let dir = tempdir();
     let outside = dir.path().join("outside");
     std::fs::create_dir_all(&outside).unwrap();
-    for evil in ["../evil.md", "/tmp/evil.md", "a/../../evil.md", "a\\..\\evil"] {
+    for evil in [
+        "../evil.md",
+        "/tmp/evil.md",
+        "a/../../evil.md",
+        "a\\..\\evil",
+    ] {
         let pdf = pdf_with(
             &[(evil, b"x".to_vec()), ("l.toml", b"".to_vec())],
             &record(&[(evil, b"x"), ("l.toml", b"")]),
