@@ -324,6 +324,10 @@ pub enum Error {
     /// The PDF backend refused the document; a bug in communique, not in the input.
     #[error("internal error while writing the PDF: {0}")]
     Pdf(String),
+    /// An archive file (`extract`, `rebuild`) that cannot be used, or sources that cannot be
+    /// embedded.
+    #[error("{0}")]
+    Archive(#[from] crate::archive::ArchiveError),
 }
 
 impl Error {
@@ -356,6 +360,7 @@ impl Error {
             Error::Read { .. } | Error::Write { .. } | Error::Output { .. } => 3,
             Error::Pdf(_) => 4,
             Error::Sign(_) => 5,
+            Error::Archive(_) => 2,
         }
     }
 }

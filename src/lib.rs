@@ -5,8 +5,10 @@
 //! and [`pdf::write`] paints it. [`render`] runs the whole pipeline; the CLI, the tests and the
 //! benches all go through it.
 
+pub mod archive;
 pub mod batch;
 pub mod diagnostics;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod font;
@@ -103,7 +105,21 @@ pub fn render(
     fonts: &FontSet,
     options: &Options,
 ) -> Result<Rendered, Error> {
-    let standards = standards(layout, options);
+    render_with(statement, layout, fonts, options, None)
+}
+
+/// [`render`], attaching `sources` (PDF/A-3a) when given: `--embed-source`.
+pub fn render_with(
+    statement: &Statement,
+    layout: &Layout,
+    fonts: &FontSet,
+    options: &Options,
+    sources: Option<&archive::Sources>,
+) -> Result<Rendered, Error> {
+    let standards = match sources {
+        Some(_) => archive::standards(options)?,
+        None => standards(layout, options),
+    };
     if options.timestamp.is_none() && statement.document_date().is_none() {
         return Err(Error::invalid(
             Some(statement.location(statement.title.offset)),
@@ -120,7 +136,13 @@ pub fn render(
     let fonts = with_cjk.as_ref().unwrap_or(fonts);
     let (document, report) =
         typeset::typeset(statement, layout, fonts, &standards, options.timestamp)?;
-    let pdf = pdf::write(&document, fonts)?;
+    let pdf = match sources {
+        Some(sources) => {
+            let attachments = sources.attachments(&document, fonts, layout, options)?;
+            pdf::write_with(&document, fonts, &attachments)?
+        }
+        None => pdf::write(&document, fonts)?,
+    };
     Ok(Rendered {
         pdf,
         pages: document.pages.len(),

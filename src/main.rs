@@ -8,7 +8,7 @@ mod cli;
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::diagnostics::{self, MessageFormat, Report};
 use communique::sign::SignArgs;
-use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
+use communique::{Error, FontSet, Options, Signing, Standard};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
 ///
@@ -61,9 +61,17 @@ enum Command {
         /// [pdf] standard, which defaults to a-2a with PDF/UA-1.
         #[arg(long, value_name = "LEVEL")]
         pdfa: Option<Level>,
+        /// Attach the statement, the layout, their images and a build record (communique.json)
+        /// to the PDF, which is then PDF/A-3a + PDF/UA-1; `extract` and `rebuild` read them.
+        /// Also `[pdf] embed_source = true` in the layout.
+        #[arg(long)]
+        embed_source: bool,
         #[command(flatten)]
         sign: SignArgs,
     },
+    Extract(cli::extract::Args),
+    Rebuild(cli::rebuild::Args),
+    Diff(cli::diff::Args),
     /// Check the digital signature of a PDF.
     ///
     /// Checks that the signed byte range covers the whole file but the signature, that the
@@ -130,15 +138,20 @@ fn main() -> ExitCode {
             layout,
             output,
             pdfa,
+            embed_source,
             sign,
         } => build(
             &statement,
             layout.as_deref(),
             output,
             pdfa,
+            embed_source,
             &sign,
             cli.message_format,
         ),
+        Command::Extract(args) => return cli::extract::main(args),
+        Command::Rebuild(args) => return cli::rebuild::main(args),
+        Command::Diff(args) => return cli::diff::main(args),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
         Command::Layouts => return cli::layouts::main(),
@@ -186,17 +199,15 @@ fn build(
     layout_path: Option<&Path>,
     output: Option<PathBuf>,
     pdfa: Option<Level>,
+    embed_source: bool,
     sign: &SignArgs,
     format: MessageFormat,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
-    let statement = Statement::load(statement_path)?;
     // A statement that names its own layout in front matter wins, as in `batch`.
-    let layout = match statement.layout.as_deref().or(layout_path) {
-        Some(p) => Layout::load_arg(p)?,
-        None => Layout::builtin(),
-    };
+    let (statement, layout, sources) =
+        communique::archive::load(statement_path, layout_path, embed_source)?;
     // Checked before the work, so a mistaken `-o` costs nothing and destroys nothing.
     let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
     let target = communique::output::resolve(&output, statement_path)?;
@@ -211,7 +222,8 @@ fn build(
         pdfa: pdfa.map(Standard::from),
         timestamp: epoch,
     };
-    let rendered = communique::render(&statement, &layout, &fonts, &options)?;
+    let rendered =
+        communique::render_with(&statement, &layout, &fonts, &options, sources.as_ref())?;
     let warnings: Vec<Report> = rendered
         .warnings
         .iter()

@@ -63,10 +63,22 @@ pub struct Args {
     pub keep_actual: Option<PathBuf>,
     #[command(flatten)]
     pub sign: crate::sign::SignArgs,
+    /// Attach each statement, its layout and images and a build record to its PDF
+    /// (PDF/A-3a), as `build --embed-source` does.
+    #[arg(long)]
+    pub embed_source: bool,
+    /// With --check: for every differing PDF, write the old, new and overlay images of each
+    /// changed page here, and one index.html for the whole run.
+    #[arg(long, value_name = "DIR", requires = "check")]
+    pub diff: Option<PathBuf>,
+    /// With --check: write a JUnit XML report (one test case per statement) here.
+    #[arg(long, value_name = "FILE", requires = "check")]
+    pub junit: Option<PathBuf>,
 }
 
 /// Runs `communique batch` and reports on stderr (and, for `--check`, stdout).
 pub fn main(args: Args) -> ExitCode {
+    let junit_path = args.junit.clone();
     let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => match crate::parse_source_date_epoch(&v) {
             Some(t) => Some(t),
@@ -94,6 +106,9 @@ pub fn main(args: Args) -> ExitCode {
         jobs: args.jobs.unwrap_or(0) as usize,
         force: args.force,
         check: args.check,
+        embed_source: args.embed_source,
+        diff: args.diff.clone(),
+        diffs: Default::default(),
         shard: args.shard,
         manifest: args.manifest,
         exclude: args.exclude,
@@ -132,6 +147,9 @@ pub fn main(args: Args) -> ExitCode {
             print(&format!("extra: {}", out.join(rel).display()));
         }
     }
+    if let Some(code) = reports(junit_path.as_deref(), &config, &summary) {
+        return code;
+    }
     if let Some(why) = &summary.stopped {
         say(&format!("stopped early, the disk is full: {why}"));
     }
@@ -157,4 +175,98 @@ pub(super) fn say(line: &str) {
 /// One line on stdout, under the same rule (`batch --check | head` must not panic).
 fn print(line: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// `--diff` and `--junit`: written after the check, whatever it found.
+fn reports(
+    junit_path: Option<&std::path::Path>,
+    config: &Config,
+    summary: &super::Summary,
+) -> Option<ExitCode> {
+    let check = summary.check.as_ref()?;
+    if let Some(dir) = &config.diff {
+        let results = config.diffs.take();
+        let page = crate::diff::html_run(
+            &format!("communique batch --check: {}", config.out.display()),
+            &results.reports,
+            &results.problems,
+        );
+        let path = dir.join("index.html");
+        let written = std::fs::create_dir_all(dir)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                crate::write_atomically(&path, page.as_bytes()).map_err(|e| e.to_string())
+            });
+        match written {
+            Ok(()) => say(&format!("diff: {}", path.display())),
+            Err(e) => {
+                say(&format!("error: {e}"));
+                return Some(ExitCode::from(3));
+            }
+        }
+    }
+    if let Some(path) = junit_path {
+        let xml = junit(check, &summary.failures, summary.elapsed.as_secs_f64());
+        if let Err(e) = crate::write_atomically(path, xml.as_bytes()) {
+            say(&format!("error: {e}"));
+            return Some(ExitCode::from(3));
+        }
+    }
+    None
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// A JUnit XML report: a test case per statement (named by its output path), failing when
+/// its PDF is missing or differs, in error when it could not be rendered; extra PDFs fail too.
+pub fn junit(check: &super::CheckReport, failures: &[super::Failure], secs: f64) -> String {
+    let mut cases = Vec::new();
+    for rel in &check.identical_files {
+        cases.push(format!(
+            "    <testcase classname=\"communique.check\" name=\"{}\"/>\n",
+            xml_escape(rel)
+        ));
+    }
+    let differing = check
+        .differing
+        .iter()
+        .map(|d| (&d.rel, format!("the PDF differs: {}", d.reason)));
+    let missing = check
+        .missing
+        .iter()
+        .map(|rel| (rel, "the PDF is missing".to_string()));
+    let extra = check
+        .extra
+        .iter()
+        .map(|rel| (rel, "no statement makes this PDF".to_string()));
+    for (rel, message) in differing.chain(missing).chain(extra) {
+        cases.push(format!(
+            "    <testcase classname=\"communique.check\" name=\"{}\"><failure message=\"{}\"/></testcase>\n",
+            xml_escape(rel),
+            xml_escape(&message)
+        ));
+    }
+    for f in failures {
+        cases.push(format!(
+            "    <testcase classname=\"communique.check\" name=\"{}\"><error message=\"{}\"/></testcase>\n",
+            xml_escape(&f.input.display().to_string()),
+            xml_escape(&f.message)
+        ));
+    }
+    cases.sort();
+    let failed = check.differing.len() + check.missing.len() + check.extra.len();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"communique batch --check\" tests=\"{}\" failures=\"{failed}\" errors=\"{}\" time=\"{secs:.3}\">\n{}  </testsuite>\n</testsuites>\n",
+        cases.len(),
+        failures.len(),
+        cases.concat()
+    )
 }

@@ -67,6 +67,35 @@ pub struct Config {
     /// With `check`: write the PDF each differing or missing output would have, under this
     /// folder at the same relative path.
     pub keep_actual: Option<PathBuf>,
+    /// Attach the sources to every PDF (`--embed-source`; also a layout's `[pdf]
+    /// embed_source`).
+    pub embed_source: bool,
+    /// With `check`: compare each differing PDF with what was rendered and write its images
+    /// here (`--diff`); the reports go to `diffs`.
+    pub diff: Option<PathBuf>,
+    pub diffs: DiffSink,
+}
+
+/// The `--diff` reports of a run, gathered from the workers.
+#[derive(Debug, Clone, Default)]
+pub struct DiffSink(Arc<std::sync::Mutex<DiffResults>>);
+
+#[derive(Debug, Default)]
+pub struct DiffResults {
+    /// Output path relative to OUT, the report (without its pixels), the prefix of its images.
+    pub reports: Vec<(String, crate::diff::Report, String)>,
+    /// Differing files that could not be compared, one line each.
+    pub problems: Vec<String>,
+}
+
+impl DiffSink {
+    /// The reports, sorted by output path.
+    pub fn take(&self) -> DiffResults {
+        let mut r = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+        r.reports.sort_by(|a, b| a.0.cmp(&b.0));
+        r.problems.sort();
+        r
+    }
 }
 
 /// How a running batch reports.
@@ -133,6 +162,8 @@ pub struct Failure {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
     pub identical: usize,
+    /// The identical files (for `--junit`).
+    pub identical_files: Vec<String>,
     pub missing: Vec<String>,
     pub differing: Vec<Difference>,
     pub extra: Vec<String>,
@@ -302,6 +333,8 @@ impl Summary {
 /// A layout with its fonts and the hashes that identify them in the manifest.
 struct Loaded {
     layout: Layout,
+    /// The layout file's text, attached by `--embed-source`.
+    text: Arc<String>,
     fonts: FontSet,
     source: Source,
     fonts_digest: String,
@@ -310,13 +343,14 @@ struct Loaded {
 
 impl Loaded {
     fn new(path: Option<&Path>) -> Result<Loaded, Error> {
-        let (layout, source) = match path {
+        let (layout, source, text) = match path {
             None => (
                 Layout::builtin(),
                 Source {
                     path: "(built in)".into(),
                     sha256: sha256_hex(DEFAULT_LAYOUT.as_bytes()),
                 },
+                DEFAULT_LAYOUT.to_string(),
             ),
             Some(path) if let Some(b) = crate::layout::bundled_named(path) => (
                 Layout::from_bundled(b),
@@ -324,6 +358,7 @@ impl Loaded {
                     path: format!("(built in) {}", b.name),
                     sha256: sha256_hex(b.text.as_bytes()),
                 },
+                b.text.to_string(),
             ),
             Some(path) => {
                 let read_err = |source| Error::Read {
@@ -344,6 +379,7 @@ impl Loaded {
                         path: path.display().to_string(),
                         sha256: sha256_hex(text.as_bytes()),
                     },
+                    text,
                 )
             }
         };
@@ -363,6 +399,7 @@ impl Loaded {
         }
         Ok(Loaded {
             layout,
+            text: Arc::new(text),
             fonts,
             source,
             fonts_digest: sha256_hex(listing.as_bytes()),
@@ -480,6 +517,37 @@ impl Shared<'_> {
         }
     }
 
+    /// `--diff`: compares a differing PDF with the one rendered and keeps the report.
+    fn diff(&self, rel: &str, output: &Path, existing: &[u8], rendered: &[u8]) {
+        let Some(dir) = &self.config.diff else {
+            return;
+        };
+        let prefix = format!(
+            "{}-",
+            rel.trim_end_matches(".pdf").replace(['/', '\\'], "_")
+        );
+        let result = crate::diff::diff(
+            output,
+            existing,
+            Path::new("(rendered now)"),
+            rendered,
+            crate::diff::DEFAULT_DPI,
+        )
+        .and_then(|r| crate::diff::write_pages(&r, dir, &prefix).map(|()| r));
+        let mut sink = self
+            .config
+            .diffs
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(report) => sink
+                .reports
+                .push((rel.to_string(), report.without_images(), prefix)),
+            Err(e) => sink.problems.push(format!("{rel}: {e}")),
+        }
+    }
+
     /// Renders one statement and writes (or, with `--check`, compares) its PDF.
     fn build(&self, job: &Job, warnings: &mut Vec<String>) -> Result<Outcome, String> {
         let input = &job.input;
@@ -505,6 +573,19 @@ impl Shared<'_> {
                 .get(path)
                 .map_err(|e| format!("{}: layout: {e}", input.display()))?,
         };
+        let sources = if self.config.embed_source || loaded.layout.pdf.embed_source {
+            Some(
+                crate::archive::Sources::collect(
+                    &statement,
+                    Arc::new(bytes.clone()),
+                    &loaded.layout,
+                    &loaded.text,
+                )
+                .map_err(named)?,
+            )
+        } else {
+            None
+        };
         let output = self.config.out.join(&job.rel);
         let options = Options {
             pdfa: None,
@@ -526,6 +607,15 @@ impl Shared<'_> {
                 }
             }
         };
+        let render = || {
+            crate::render_with(
+                &statement,
+                &loaded.layout,
+                &loaded.fonts,
+                &options,
+                sources.as_ref(),
+            )
+        };
         let mut entry = Entry {
             statement: Source {
                 path: input.display().to_string(),
@@ -533,7 +623,11 @@ impl Shared<'_> {
             },
             layout: loaded.source.clone(),
             fonts: loaded.fonts_digest.clone(),
-            tool: manifest::TOOL.into(),
+            // Attached sources change the output as a new tool version would.
+            tool: match sources {
+                Some(_) => format!("{} --embed-source", manifest::TOOL),
+                None => manifest::TOOL.into(),
+            },
             source_date_epoch: self.config.timestamp,
             signature: self
                 .config
@@ -552,13 +646,14 @@ impl Shared<'_> {
             warnings: Vec::new(),
         };
         if self.config.check {
-            let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
-                .and_then(sign)
-                .map_err(named)?;
+            let rendered = render().and_then(sign).map_err(named)?;
             *warnings = rendered.warnings;
             let missing = match std::fs::read(&output) {
                 Ok(existing) if existing == rendered.pdf => return Ok(Outcome::Identical),
-                Ok(existing) => Some(sha256_hex(&existing)),
+                Ok(existing) => {
+                    self.diff(&job.rel, &output, &existing, &rendered.pdf);
+                    Some(sha256_hex(&existing))
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(format!("cannot read {}: {e}", output.display())),
             };
@@ -593,9 +688,7 @@ impl Shared<'_> {
             return Ok(Outcome::Unchanged(entry));
         }
         drop(bytes);
-        let rendered = crate::render(&statement, &loaded.layout, &loaded.fonts, &options)
-            .and_then(sign)
-            .map_err(named)?;
+        let rendered = render().and_then(sign).map_err(named)?;
         drop(statement);
         *warnings = rendered.warnings;
         entry.warnings = warnings.clone();
@@ -799,7 +892,10 @@ pub fn run(config: &Config) -> Result<Summary, Fatal> {
                 message: message.clone(),
             }),
             Outcome::NotAttempted => summary.not_attempted += 1,
-            Outcome::Identical => check.identical += 1,
+            Outcome::Identical => {
+                check.identical += 1;
+                check.identical_files.push(job.rel.clone());
+            }
             Outcome::Missing => check.missing.push(job.rel.clone()),
             Outcome::Differing(reason, actual) => check.differing.push(Difference {
                 rel: job.rel.clone(),

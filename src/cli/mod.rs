@@ -1,11 +1,14 @@
 //! One file per subcommand; `main.rs` parses the arguments and dispatches here.
 
 pub mod completions;
+pub mod diff;
+pub mod extract;
 pub mod fonts;
 pub mod init;
 pub mod layouts;
 pub mod manpage;
 pub mod preview;
+pub mod rebuild;
 pub mod watch;
 
 use communique::Error;

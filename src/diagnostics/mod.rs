@@ -93,7 +93,7 @@ impl Report {
                     hint: None,
                 }]
             }
-            Error::Sign(_) | Error::Pdf(_) => vec![Report {
+            Error::Sign(_) | Error::Pdf(_) | Error::Archive(_) => vec![Report {
                 file: None,
                 start: None,
                 end: None,

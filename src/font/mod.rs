@@ -67,6 +67,30 @@ pub struct Font {
     pub descender: f32,
 }
 
+impl Font {
+    /// SHA-256 of the font file, which identifies it in an archive's build record. Digests of
+    /// the bundled fonts are kept: they never change while the program runs, and a batch
+    /// would otherwise hash the same megabytes for every statement.
+    pub fn sha256(&self) -> [u8; 32] {
+        use sha2::Digest;
+        match &self.bytes {
+            Bytes::Static(b) => {
+                static CACHE: std::sync::Mutex<Vec<(usize, [u8; 32])>> =
+                    std::sync::Mutex::new(Vec::new());
+                let key = b.as_ptr() as usize;
+                let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((_, d)) = cache.iter().find(|(k, _)| *k == key) {
+                    return *d;
+                }
+                let d: [u8; 32] = sha2::Sha256::digest(b).into();
+                cache.push((key, d));
+                d
+            }
+            Bytes::Loaded(b) => sha2::Sha256::digest(b.as_slice()).into(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Font {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Font").field("name", &self.name).finish()

@@ -409,6 +409,9 @@ impl Standard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pdf {
     pub standards: Vec<Standard>,
+    /// Attach the statement, this layout, its images and a build record (PDF/A-3a), as
+    /// `--embed-source` does.
+    pub embed_source: bool,
 }
 
 impl Layout {
@@ -680,6 +683,7 @@ impl Default for Layout {
             },
             pdf: Pdf {
                 standards: vec![Standard::A2a, Standard::Ua1],
+                embed_source: false,
             },
             translations: BTreeMap::new(),
         }

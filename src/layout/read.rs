@@ -115,7 +115,7 @@ const BODY: &[&str] = &[
 const FOOTER: &[&str] = &["text", "size", "align", "color"];
 /// Largest logo side.
 const MAX_LOGO: f32 = 400.0;
-const PDF: &[&str] = &["standard"];
+const PDF: &[&str] = &["standard", "embed_source"];
 
 /// Largest page side PDF viewers must support (200 in).
 const MAX_PAGE_SIDE: f32 = 14_400.0;
@@ -271,11 +271,15 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
     if let Some(f) = section(&mut r, "footer", FOOTER) {
         read_footer(&mut r, &f, &mut layout.footer);
     }
-    if let Some(f) = section(&mut r, "pdf", PDF)
-        && let Some(v) = f.get("standard")
-        && let Some(standards) = read_standards(&mut r, v)
-    {
-        layout.pdf.standards = standards;
+    if let Some(f) = section(&mut r, "pdf", PDF) {
+        if let Some(v) = f.get("standard")
+            && let Some(standards) = read_standards(&mut r, v)
+        {
+            layout.pdf.standards = standards;
+        }
+        if let Some(embed) = boolean(&mut r, &f, "embed_source") {
+            layout.pdf.embed_source = embed;
+        }
     }
 
     if let Some(v) = top.get("translations") {

@@ -37,6 +37,16 @@ enum Child {
 
 /// Writes the document as PDF bytes.
 pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
+    write_with(doc, fonts, &[])
+}
+
+/// Writes the document with files attached as its sources (`/AFRelationship /Source`); the
+/// document's standards must allow associated files (PDF/A-3a).
+pub fn write_with(
+    doc: &Document,
+    fonts: &FontSet,
+    attachments: &[crate::archive::Attachment],
+) -> Result<Vec<u8>, Error> {
     let archival = doc
         .standards
         .iter()
@@ -154,7 +164,36 @@ pub fn write(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, Error> {
         tree.push(group(doc, root, &mut children, &figure_boxes));
     }
     pdf.set_tag_tree(tree);
+    embed(&mut pdf, doc, attachments)?;
     pdf.finish().map_err(|e| Error::Pdf(format!("{e:?}")))
+}
+
+fn embed(
+    pdf: &mut PdfDocument,
+    doc: &Document,
+    attachments: &[crate::archive::Attachment],
+) -> Result<(), Error> {
+    use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+    for a in attachments {
+        let mime = MimeType::new(a.mime)
+            .ok_or_else(|| Error::Pdf(format!("invalid MIME type {}", a.mime)))?;
+        let file = EmbeddedFile {
+            path: a.name.clone(),
+            mime_type: Some(mime),
+            description: Some(a.description.to_string()),
+            association_kind: AssociationKind::Source,
+            data: a.data.clone().into(),
+            // PDF/A-3 wants a modification date; the document's own date keeps the bytes
+            // reproducible.
+            modification_date: document_date(&doc.metadata),
+            // PNG and JPEG are compressed already.
+            compress: Some(a.compress),
+            location: None,
+        };
+        pdf.embed_file(file)
+            .ok_or_else(|| Error::Pdf(format!("two attached files are both named {}", a.name)))?;
+    }
+    Ok(())
 }
 
 /// The outline: the title, with the body's headings nested under it by level.
@@ -422,7 +461,14 @@ fn metadata(doc: &Document) -> Metadata {
     if !m.keywords.is_empty() {
         meta = meta.keywords(m.keywords.clone());
     }
-    let date = match (m.timestamp, m.date) {
+    if let Some(date) = document_date(m) {
+        meta = meta.creation_date(date);
+    }
+    meta
+}
+
+fn document_date(m: &crate::document::Metadata) -> Option<DateTime> {
+    match (m.timestamp, m.date) {
         (Some(ts), _) => Some(from_timestamp(ts)),
         (None, Some(d)) => Some(
             DateTime::new(d.year)
@@ -435,11 +481,7 @@ fn metadata(doc: &Document) -> Metadata {
                 .utc_offset_minute(0),
         ),
         (None, None) => None,
-    };
-    if let Some(date) = date {
-        meta = meta.creation_date(date);
     }
-    meta
 }
 
 /// A UTC date from seconds since the epoch (proleptic Gregorian; Howard Hinnant's algorithm).
