@@ -4,6 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod cli;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::sign::SignArgs;
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
@@ -51,17 +53,7 @@ enum Command {
         #[command(flatten)]
         sign: SignArgs,
     },
-    /// Check the digital signature of a PDF.
-    ///
-    /// Checks that the signed byte range covers the whole file but the signature, that the
-    /// digest matches, and that the signature verifies with the embedded certificate; prints
-    /// the signer, the time, the algorithm and whether anything was appended after signing.
-    /// Trust in the certificate is not judged (use pdfsig or pyHanko with your roots).
-    /// Exit status: 0 valid, 1 not valid (or not signed), 3 unreadable.
-    Verify {
-        /// The signed PDF.
-        pdf: PathBuf,
-    },
+    Verify(cli::verify::VerifyArgs),
     Batch(communique::batch::Args),
 }
 
@@ -101,7 +93,7 @@ fn main() -> ExitCode {
             pdfa,
             sign,
         } => build(&statement, layout.as_deref(), output, pdfa, &sign),
-        Command::Verify { pdf } => return verify(&pdf),
+        Command::Verify(args) => return cli::verify::run(&args),
         Command::Batch(args) => return communique::batch::main(args),
     };
     match result {
@@ -125,13 +117,6 @@ fn source_date_epoch() -> Result<Option<i64>, Error> {
             }),
         Err(_) => Ok(None),
     }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
 }
 
 fn build(
@@ -183,49 +168,4 @@ fn build(
         communique::write_atomically(&output, &bytes)?;
     }
     Ok(())
-}
-
-fn verify(path: &Path) -> ExitCode {
-    let bytes = match read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    let report = match communique::sign::verify(&bytes) {
-        Ok(r) => r,
-        Err(e) => {
-            println!("{}: NOT VALID: {e}", path.display());
-            return ExitCode::from(1);
-        }
-    };
-    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
-    println!("file:      {}", path.display());
-    println!("signer:    {}", show(&report.signer_name));
-    println!(
-        "time:      {}",
-        report
-            .signing_time_unix
-            .map_or_else(|| "unknown".into(), communique::sign::format_utc)
-    );
-    println!("algorithm: {}", show(&report.algorithm));
-    println!(
-        "coverage:  {}",
-        if report.appended_bytes == 0 {
-            "the whole file except the signature value".to_string()
-        } else {
-            format!(
-                "{} bytes were appended after signing and are not covered",
-                report.appended_bytes
-            )
-        }
-    );
-    if report.valid {
-        println!("result:    VALID (integrity and signature; trust not judged)");
-        ExitCode::SUCCESS
-    } else {
-        println!("result:    NOT VALID: {}", show(&report.reason));
-        ExitCode::from(1)
-    }
 }

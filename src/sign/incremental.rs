@@ -227,53 +227,10 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
         out.extend_from_slice(b"\nendobj\n");
     }
 
-    // Cross-reference section in the original's style (classic table).
-    let xref_at = out.len();
-    out.extend_from_slice(b"xref\n");
-    let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
-    let mut i = 0;
-    while i < entries.len() {
-        let mut j = i + 1;
-        while j < entries.len() && entries[j].0.num == entries[j - 1].0.num + 1 {
-            j += 1;
-        }
-        out.extend_from_slice(format!("{} {}\n", entries[i].0.num, j - i).as_bytes());
-        for (r, off) in &entries[i..j] {
-            out.extend_from_slice(format!("{:010} {:05} n\r\n", off, r.generation).as_bytes());
-        }
-        i = j;
-    }
-
-    let mut trailer = Dict::default();
-    for (k, v) in &doc.trailer.0 {
-        if !matches!(k.as_slice(), b"Prev" | b"Size" | b"ID" | b"XRefStm") {
-            trailer.0.push((k.clone(), v.clone()));
-        }
-    }
-    trailer.set("Size", Obj::Int(i64::from(next_num)));
-    // Keep the first /ID element; derive the second from the inputs.
-    let mut id_hash = Sha256::new();
-    id_hash.update(pdf);
-    id_hash.update(options.time_unix.to_be_bytes());
-    id_hash.update(signer.certificate_der());
-    let new_id = id_hash.finalize()[..16].to_vec();
-    let first_id = match doc.trailer.get("ID") {
-        Some(Obj::Array(a)) => a.first().and_then(Obj::as_str).map(<[u8]>::to_vec),
-        _ => None,
-    }
-    .unwrap_or_else(|| new_id.clone());
-    out.extend_from_slice(b"trailer\n");
-    let mut trailer_bytes = Vec::new();
-    write_obj(&mut trailer_bytes, &Obj::Dict(trailer));
-    // Splice /ID and /Prev before the closing `>>` (IDs as hex strings).
-    trailer_bytes.truncate(trailer_bytes.len() - 2);
-    trailer_bytes.extend_from_slice(b"/ID [");
-    write_hex_string(&mut trailer_bytes, &first_id);
-    trailer_bytes.push(b' ');
-    write_hex_string(&mut trailer_bytes, &new_id);
-    trailer_bytes.extend_from_slice(format!("] /Prev {}>>", doc.startxref).as_bytes());
-    out.extend_from_slice(&trailer_bytes);
-    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    let mut id_seed = Vec::new();
+    id_seed.extend_from_slice(&options.time_unix.to_be_bytes());
+    id_seed.extend_from_slice(signer.certificate_der());
+    finish_update(&mut out, &doc, pdf, offsets, next_num, &id_seed);
 
     // Byte range: everything except the /Contents hex string, delimiters included.
     let byte_range = [0, contents_start, contents_end, out.len() - contents_end];
@@ -301,6 +258,118 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
     out[contents_start + 1..contents_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+
+/// Append the cross-reference section and trailer of an update whose
+/// objects start at the given offsets, in the style of the newest section of
+/// the original (a classic table, or a cross-reference stream when the
+/// original uses them). The second /ID element is derived from the original
+/// bytes and `id_seed`, never from the clock.
+pub(crate) fn finish_update(
+    out: &mut Vec<u8>,
+    doc: &Document,
+    pdf: &[u8],
+    mut offsets: BTreeMap<Ref, usize>,
+    next_num: u32,
+    id_seed: &[u8],
+) {
+    let mut id_hash = Sha256::new();
+    id_hash.update(pdf);
+    id_hash.update(id_seed);
+    let new_id = id_hash.finalize()[..16].to_vec();
+    let first_id = match doc.trailer.get("ID") {
+        Some(Obj::Array(a)) => a.first().and_then(Obj::as_str).map(<[u8]>::to_vec),
+        _ => None,
+    }
+    .unwrap_or_else(|| new_id.clone());
+    let mut trailer = Dict::default();
+    for (k, v) in &doc.trailer.0 {
+        if !matches!(
+            k.as_slice(),
+            b"Prev"
+                | b"Size"
+                | b"ID"
+                | b"XRefStm"
+                | b"Type"
+                | b"W"
+                | b"Index"
+                | b"Length"
+                | b"Filter"
+                | b"DecodeParms"
+        ) {
+            trailer.0.push((k.clone(), v.clone()));
+        }
+    }
+    if doc.uses_xref_stream() {
+        trailer.set("ID", Obj::Array(vec![Obj::Str(first_id), Obj::Str(new_id)]));
+        trailer.set("Prev", Obj::Int(doc.startxref as i64));
+        let xref_ref = Ref::new(next_num);
+        let xref_at = out.len();
+        offsets.insert(xref_ref, xref_at);
+        let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
+        let mut index = Vec::new();
+        let mut data = Vec::new();
+        for run in runs(&entries) {
+            index.push(Obj::Int(i64::from(run[0].0.num)));
+            index.push(Obj::Int(run.len() as i64));
+            for (r, off) in run {
+                data.push(1);
+                data.extend_from_slice(&(*off as u32).to_be_bytes());
+                data.extend_from_slice(&r.generation.to_be_bytes());
+            }
+        }
+        let mut dict = Dict::default()
+            .with("Type", Obj::name("XRef"))
+            .with("Size", Obj::Int(i64::from(next_num) + 1))
+            .with("W", Obj::Array(vec![Obj::Int(1), Obj::Int(4), Obj::Int(2)]))
+            .with("Index", Obj::Array(index));
+        for (k, v) in trailer.0 {
+            dict.0.push((k, v));
+        }
+        out.extend_from_slice(format!("{} 0 obj\n", xref_ref.num).as_bytes());
+        write_obj(out, &Obj::Stream(dict, data));
+        out.extend_from_slice(format!("\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+        return;
+    }
+
+    let xref_at = out.len();
+    out.extend_from_slice(b"xref\n");
+    let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
+    for run in runs(&entries) {
+        out.extend_from_slice(format!("{} {}\n", run[0].0.num, run.len()).as_bytes());
+        for (r, off) in run {
+            out.extend_from_slice(format!("{:010} {:05} n\r\n", off, r.generation).as_bytes());
+        }
+    }
+    trailer.set("Size", Obj::Int(i64::from(next_num)));
+    out.extend_from_slice(b"trailer\n");
+    let mut trailer_bytes = Vec::new();
+    write_obj(&mut trailer_bytes, &Obj::Dict(trailer));
+    // Splice /ID and /Prev before the closing `>>` (IDs as hex strings).
+    trailer_bytes.truncate(trailer_bytes.len() - 2);
+    trailer_bytes.extend_from_slice(b"/ID [");
+    write_hex_string(&mut trailer_bytes, &first_id);
+    trailer_bytes.push(b' ');
+    write_hex_string(&mut trailer_bytes, &new_id);
+    trailer_bytes.extend_from_slice(format!("] /Prev {}>>", doc.startxref).as_bytes());
+    out.extend_from_slice(&trailer_bytes);
+    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+}
+
+/// Runs of consecutive object numbers (the subsections of a cross-reference
+/// section).
+fn runs(entries: &[(Ref, usize)]) -> Vec<&[(Ref, usize)]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let mut j = i + 1;
+        while j < entries.len() && entries[j].0.num == entries[j - 1].0.num + 1 {
+            j += 1;
+        }
+        out.push(&entries[i..j]);
+        i = j;
+    }
+    out
 }
 
 /// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).

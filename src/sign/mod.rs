@@ -18,6 +18,7 @@
 
 mod appearance;
 mod args;
+mod changes;
 mod cms;
 mod error;
 mod incremental;
@@ -31,7 +32,7 @@ pub use error::SignError;
 pub use incremental::sign;
 pub use signer::Signer;
 pub use time::format_utc;
-pub use verify::{VerifyReport, verify};
+pub use verify::{MAX_SIGNATURES, VerifyReport, verify, verify_all};
 
 /// How to sign.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -5,6 +5,8 @@
 //! from the CMS object and not checked against any trust anchor, nor for
 //! revocation. Use pdfsig or pyHanko with a trust root for that.
 
+use std::collections::HashSet;
+
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
@@ -13,6 +15,7 @@ use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use super::SignError;
+use super::changes::disallowed_changes;
 use super::cms::{
     OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_SHA256, OID_SIGNING_CERTIFICATE_V2,
     SigningCertificateV2,
@@ -24,7 +27,7 @@ use super::signer::{
 use super::time::parse_pdf_date;
 
 /// The outcome of [`verify`] for the document's last signature.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
     /// The signature is intact: the byte range is well formed (starts at 0,
     /// leaves out exactly the /Contents string), the SHA-256 digest of the
@@ -55,6 +58,16 @@ pub struct VerifyReport {
     pub appended_bytes: u64,
     /// Number of signature fields with a value in the document.
     pub signature_count: usize,
+    /// The revision this signature covers (1-based, counted by `%%EOF`
+    /// markers) and the file's number of revisions.
+    pub revision: usize,
+    /// Number of revisions of the file.
+    pub revisions: usize,
+    /// What revisions appended after this signature changed beyond adding
+    /// signatures, signature fields, the DSS and document timestamps (the
+    /// incremental saving and shadow attacks). Not empty makes the
+    /// signature not valid.
+    pub changed_after_signing: Vec<String>,
 }
 
 impl VerifyReport {
@@ -64,28 +77,115 @@ impl VerifyReport {
     }
 }
 
+/// More signatures than this in one file are refused: each one may need its
+/// signed revision read again.
+pub const MAX_SIGNATURES: usize = 64;
+
 /// Verify the last signature of `pdf`. A readable PDF with a bad signature
 /// gives `Ok` with `valid: false`; unreadable input or a PDF without a
 /// signature gives `Err`.
 pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
+    verify_all(pdf)?.pop().ok_or(SignError::NotSigned)
+}
+
+/// Verify every signature of `pdf`, in the order they were made (by the end
+/// of the revision each covers).
+pub fn verify_all(pdf: &[u8]) -> Result<Vec<VerifyReport>, SignError> {
     let doc = Document::parse(pdf)?;
     let sigs = signature_fields(&doc)?;
+    if sigs.is_empty() {
+        return Err(SignError::NotSigned);
+    }
+    if sigs.len() > MAX_SIGNATURES {
+        return Err(SignError::UnsupportedPdf(format!(
+            "{} signatures (at most {MAX_SIGNATURES} are checked)",
+            sigs.len()
+        )));
+    }
+    let eofs = eof_ends(pdf);
     let signature_count = sigs.len();
-    // The last signature is the one whose signed revision ends last.
-    let mut best: Option<(i64, Dict, Dict, Ref)> = None;
+    let mut revisions_read: Vec<(usize, Result<Vec<String>, String>)> = Vec::new();
+    let mut reports = Vec::new();
     for (field, sig_ref) in sigs {
         let sig = match doc.get(sig_ref)? {
             Obj::Dict(d) => d,
             _ => continue,
         };
-        let end = byte_range(&sig)
-            .map(|br| br.get(2).copied().unwrap_or(0) + br.get(3).copied().unwrap_or(0))
-            .unwrap_or(0);
-        if best.as_ref().is_none_or(|(e, ..)| end >= *e) {
-            best = Some((end, field, sig, sig_ref));
+        let mut report = check_one(&doc, field, &sig, sig_ref, signature_count);
+        report.revisions = eofs.len();
+        let end = signed_end(&report.byte_range);
+        report.revision = eofs.iter().filter(|&&e| e <= end.unwrap_or(0)).count();
+        if report.valid
+            && let Some(end) = end
+            && end < pdf.len()
+        {
+            let changes = match revisions_read.iter().find(|(e, _)| *e == end) {
+                Some((_, c)) => c.clone(),
+                None => {
+                    let c = Document::parse(&pdf[..end])
+                        .and_then(|signed| disallowed_changes(&signed, &doc))
+                        .map_err(|e| format!("the signed revision cannot be read: {e}"));
+                    revisions_read.push((end, c.clone()));
+                    c
+                }
+            };
+            match changes {
+                Ok(c) if c.is_empty() => {}
+                Ok(c) => {
+                    report.valid = false;
+                    report.reason = Some(format!(
+                        "a revision appended after signing changed {}",
+                        c.join("; ")
+                    ));
+                    report.changed_after_signing = c;
+                }
+                Err(e) => {
+                    report.valid = false;
+                    report.reason = Some(e);
+                }
+            }
         }
+        reports.push((end.unwrap_or(0), report));
     }
-    let (_, field, sig, sig_ref) = best.ok_or(SignError::NotSigned)?;
+    reports.sort_by_key(|(end, _)| *end);
+    Ok(reports.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The end of the signed revision, `c + d` of the byte range, if it is a
+/// well-formed range (no overflow, no negative numbers).
+fn signed_end(br: &[i64]) -> Option<usize> {
+    match br {
+        [0, b, c, d] if *b >= 0 && c >= b && *d >= 0 => usize::try_from(c.checked_add(*d)?).ok(),
+        _ => None,
+    }
+}
+
+/// Offsets just past each `%%EOF` marker (and its end of line): the ends of
+/// the file's revisions.
+fn eof_ends(pdf: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find(pdf, b"%%EOF", from) {
+        let mut end = p + 5;
+        if pdf.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if pdf.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        out.push(end);
+        from = p + 5;
+    }
+    out
+}
+
+fn check_one(
+    doc: &Document,
+    field: Dict,
+    sig: &Dict,
+    sig_ref: Ref,
+    signature_count: usize,
+) -> VerifyReport {
     let mut report = VerifyReport {
         valid: false,
         reason: None,
@@ -97,18 +197,21 @@ pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
             .get("SubFilter")
             .and_then(Obj::as_name)
             .map(|n| String::from_utf8_lossy(n).into_owned()),
-        byte_range: byte_range(&sig).unwrap_or_default(),
+        byte_range: byte_range(sig).unwrap_or_default(),
         byte_range_excludes_only_contents: false,
         appended_bytes: 0,
         signature_count,
+        revision: 0,
+        revisions: 0,
+        changed_after_signing: Vec::new(),
     };
-    if let Err(reason) = check(&doc, &sig, sig_ref, &mut report) {
+    if let Err(reason) = check(doc, sig, sig_ref, &mut report) {
         report.valid = false;
         report.reason = Some(reason);
     } else {
         report.valid = true;
     }
-    Ok(report)
+    report
 }
 
 fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
@@ -122,20 +225,20 @@ fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
 /// (field dictionary, signature dictionary reference) for every signed
 /// signature field reachable from /AcroForm /Fields.
 fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
-    let catalog = doc.get(doc.root_ref()?)?;
-    let catalog = catalog
-        .as_dict()
-        .ok_or_else(|| SignError::MalformedPdf("catalog is not a dictionary".into()))?;
-    let Some(fields) = doc.acroform_fields(catalog)? else {
+    let catalog = doc.catalog()?;
+    let Some(fields) = doc.acroform_fields(&catalog)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     let mut stack: Vec<Obj> = fields.as_array().unwrap_or(&[]).to_vec();
-    let mut visited = 0;
+    // Each field object is read once, however often /Fields and /Kids list
+    // it: a field that lists itself costs one visit, not thousands.
+    let mut seen: HashSet<Ref> = HashSet::new();
     while let Some(f) = stack.pop() {
-        visited += 1;
-        if visited > 10_000 {
-            break;
+        if let Obj::Ref(r) = f
+            && !seen.insert(r)
+        {
+            continue;
         }
         let Some(d) = doc.resolve(&f)?.as_dict().cloned() else {
             continue;
@@ -145,6 +248,7 @@ fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
         }
         if d.name_is("FT", "Sig")
             && let Some(r) = d.get("V").and_then(Obj::as_ref)
+            && !out.iter().any(|(_, s)| *s == r)
         {
             out.push((d, r));
         }
@@ -168,10 +272,12 @@ fn check(
     if a != 0 {
         return Err("the /ByteRange does not start at byte 0".into());
     }
-    if b > c || c + d > len {
+    let end = c.checked_add(d);
+    if b > c || end.is_none_or(|e| e > len) {
         return Err("the /ByteRange points outside the file".into());
     }
-    report.appended_bytes = (len - (c + d)) as u64;
+    let end = end.unwrap_or(len);
+    report.appended_bytes = (len - end) as u64;
     // The gap must be exactly this signature's /Contents hex string.
     let (gap_start, gap_end) = (b as usize, c as usize);
     let gap_is_hex = gap_end >= gap_start + 2
@@ -181,9 +287,8 @@ fn check(
             .iter()
             .all(u8::is_ascii_hexdigit);
     let contents_at = doc
-        .xref
-        .get(&sig_ref.num)
-        .and_then(|&(off, _)| find(data, b"/Contents", off))
+        .offset_of(sig_ref.num)
+        .and_then(|off| find(data, b"/Contents", off))
         .map(|p| {
             let mut p = p + b"/Contents".len();
             while p < data.len() && data[p].is_ascii_whitespace() {
@@ -202,7 +307,7 @@ fn check(
 
     let mut hasher = Sha256::new();
     hasher.update(&data[..gap_start]);
-    hasher.update(&data[gap_end..(c + d) as usize]);
+    hasher.update(&data[gap_end..end as usize]);
     let digest = hasher.finalize();
 
     let parsed = super::cms::parse(contents)?;

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod hostile;
 pub mod pdfgen;
 pub mod tools;
 
