@@ -7,7 +7,7 @@ use std::process::ExitCode;
 mod cli;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use communique::sign::SignArgs;
+use communique::sign::{SignArgs, TsaArgs};
 use communique::{Error, FontSet, Layout, Options, Signing, Standard, Statement};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
@@ -52,6 +52,8 @@ enum Command {
         pdfa: Option<Level>,
         #[command(flatten)]
         sign: SignArgs,
+        #[command(flatten)]
+        tsa: TsaArgs,
     },
     Verify(cli::verify::VerifyArgs),
     Batch(communique::batch::Args),
@@ -92,7 +94,8 @@ fn main() -> ExitCode {
             output,
             pdfa,
             sign,
-        } => build(&statement, layout.as_deref(), output, pdfa, &sign),
+            tsa,
+        } => build(&statement, layout.as_deref(), output, pdfa, &sign, &tsa),
         Command::Verify(args) => return cli::verify::run(&args),
         Command::Batch(args) => return communique::batch::main(args),
     };
@@ -125,9 +128,17 @@ fn build(
     output: Option<PathBuf>,
     pdfa: Option<Level>,
     sign: &SignArgs,
+    tsa: &TsaArgs,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
+    let tsa = tsa.config()?;
+    if tsa.is_some() && signer.is_none() {
+        return Err(Error::invalid_value(
+            "--tsa",
+            "a timestamp needs a signature: give --sign or --sign-key too".into(),
+        ));
+    }
     let statement = Statement::load(statement_path)?;
     // A statement that names its own layout in front matter wins, as in `batch`.
     let layout = match statement.layout.as_deref().or(layout_path) {
@@ -150,6 +161,7 @@ fn build(
                 signer,
                 time: *time,
                 visible: layout.signature_visible,
+                tsa: tsa.as_ref(),
             },
         )?,
         None => rendered.pdf,

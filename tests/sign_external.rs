@@ -105,6 +105,7 @@ fn make_case(test: &str, case: &Case) -> Signed {
         }),
         reason: Some("Approval".into()),
         location: None,
+        tsa: None,
     };
     let signed = sign(&pdf, &signer, &options).unwrap();
     assert!(verify(&signed).unwrap().valid);

@@ -75,7 +75,7 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
     println!("file:      {}", path.display());
     for (i, report) in reports.iter().enumerate() {
         println!();
-        println!("signature {} of {}", i + 1, reports.len());
+        println!("{} ({} of {})", report.kind, i + 1, reports.len());
         println!("field:     {}", show(&report.field_name));
         println!("signer:    {}", show(&report.signer_name));
         println!(

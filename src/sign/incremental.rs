@@ -190,7 +190,13 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let mut offsets: BTreeMap<Ref, usize> = BTreeMap::new();
 
     // Signature dictionary, written by hand to know where its placeholders are.
-    let reserved = cms::build(signer, &[0u8; 32], true)?.len() + CONTENTS_MARGIN;
+    let reserved = cms::build(signer, &[0u8; 32], true)?.len()
+        + CONTENTS_MARGIN
+        + if options.tsa.is_some() {
+            cms::TOKEN_RESERVE
+        } else {
+            0
+        };
     offsets.insert(sig_ref, out.len());
     out.extend_from_slice(format!("{} 0 obj\n", sig_ref.num).as_bytes());
     out.extend_from_slice(
@@ -248,7 +254,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     hasher.update(&out[..contents_start]);
     hasher.update(&out[contents_end..]);
     let digest = hasher.finalize();
-    let cms = cms::build(signer, &digest, false)?;
+    let (cms, _token) = cms::build_timestamped(signer, &digest, false, options.tsa.as_ref())?;
     if cms.len() > reserved {
         return Err(SignError::PlaceholderTooSmall {
             needed: cms.len(),

@@ -21,17 +21,20 @@ mod args;
 mod changes;
 mod cms;
 mod error;
+mod http;
 mod incremental;
 mod pdf;
 mod signer;
 mod time;
+mod tsa;
 mod verify;
 
-pub use args::SignArgs;
+pub use args::{SignArgs, TsaArgs};
 pub use error::SignError;
 pub use incremental::sign;
 pub use signer::Signer;
 pub use time::format_utc;
+pub use tsa::TsaConfig;
 pub use verify::{MAX_SIGNATURES, VerifyReport, verify, verify_all};
 
 /// How to sign.
@@ -47,6 +50,8 @@ pub struct SignOptions {
     pub reason: Option<String>,
     /// `/Location` of the signature dictionary.
     pub location: Option<String>,
+    /// Ask this RFC 3161 authority for a signature timestamp (PAdES B-T).
+    pub tsa: Option<TsaConfig>,
 }
 
 /// A visible signature block.

@@ -68,6 +68,17 @@ pub struct VerifyReport {
     /// incremental saving and shadow attacks). Not empty makes the
     /// signature not valid.
     pub changed_after_signing: Vec<String>,
+    /// `"signature"`, or `"document timestamp"` (/SubFilter /ETSI.RFC3161).
+    pub kind: String,
+    /// The time from an RFC 3161 token: the signature timestamp (B-T) or
+    /// the document timestamp itself. Unix seconds.
+    pub timestamp_unix: Option<i64>,
+    /// Subject of the timestamp authority's certificate.
+    pub timestamp_authority: Option<String>,
+    /// PAdES baseline level this signature reaches on its own: `B-B`, or
+    /// `B-T` with a valid signature timestamp. `None` for document
+    /// timestamps and invalid signatures.
+    pub level: Option<String>,
 }
 
 impl VerifyReport {
@@ -204,12 +215,26 @@ fn check_one(
         revision: 0,
         revisions: 0,
         changed_after_signing: Vec::new(),
+        kind: "signature".into(),
+        timestamp_unix: None,
+        timestamp_authority: None,
+        level: None,
     };
     if let Err(reason) = check(doc, sig, sig_ref, &mut report) {
         report.valid = false;
         report.reason = Some(reason);
     } else {
         report.valid = true;
+        if report.kind == "signature" {
+            report.level = Some(
+                if report.timestamp_unix.is_some() {
+                    "B-T"
+                } else {
+                    "B-B"
+                }
+                .into(),
+            );
+        }
     }
     report
 }
@@ -310,6 +335,17 @@ fn check(
     hasher.update(&data[gap_end..end as usize]);
     let digest = hasher.finalize();
 
+    if report.sub_filter.as_deref() == Some("ETSI.RFC3161") {
+        report.kind = "document timestamp".into();
+        let len = super::cms::first_tlv_len(contents).ok_or("the /Contents value is not DER")?;
+        let token = super::tsa::check_token(&contents[..len], &digest, false)
+            .map_err(|e| format!("document timestamp: {e}"))?;
+        report.signer_name = Some(token.tsa_name.clone());
+        report.timestamp_authority = Some(token.tsa_name);
+        report.timestamp_unix = Some(token.time_unix);
+        report.algorithm = Some("RFC 3161 timestamp over SHA-256".into());
+        return Ok(());
+    }
     let parsed = super::cms::parse(contents)?;
     if parsed.signer_infos.len() != 1 {
         return Err(format!(
@@ -371,23 +407,43 @@ fn check(
         None => {}
     }
     let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    report.algorithm = Some(verify_signature(si, cert, &signed)?);
+    let token = si.unsigned_attrs.as_ref().and_then(|attrs| {
+        attrs
+            .iter()
+            .find(|a| a.oid == super::tsa::OID_SIGNATURE_TIME_STAMP)
+            .and_then(|a| a.values.iter().next())
+    });
+    if let Some(token) = token {
+        let token = token.to_der().map_err(|e| e.to_string())?;
+        let imprint = Sha256::digest(si.signature.as_bytes());
+        let token = super::tsa::check_token(&token, &imprint, false)
+            .map_err(|e| format!("the signature timestamp: {e}"))?;
+        report.timestamp_unix = Some(token.time_unix);
+        report.timestamp_authority = Some(token.tsa_name);
+    }
+    Ok(())
+}
+
+/// Check the SignerInfo's signature over `signed` (the DER of its signed
+/// attributes) with `cert`'s key; on success, the algorithm's name.
+pub(crate) fn verify_signature(
+    si: &SignerInfo,
+    cert: &Certificate,
+    signed: &[u8],
+) -> Result<String, String> {
     let signature = si.signature.as_bytes();
     let spki = cert.tbs_certificate().subject_public_key_info();
     let spki_der = spki.to_der().map_err(|e| e.to_string())?;
     let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
     let sig_alg = si.signature_algorithm.oid;
-    let signed_digest = Sha256::digest(&signed);
+    let signed_digest = Sha256::digest(signed);
     if sig_alg == OID_RSA_ENCRYPTION || sig_alg == OID_SHA256_WITH_RSA {
-        report.algorithm = Some("RSA PKCS#1 v1.5 with SHA-256".into());
         if spki.algorithm.oid != OID_RSA_ENCRYPTION {
             return Err("RSA signature but the certificate key is not RSA".into());
         }
         let public =
             rsa::PublicKey::try_from(spki_ref).map_err(|e| format!("certificate RSA key: {e}"))?;
-        report.algorithm = Some(format!(
-            "RSA-{} PKCS#1 v1.5 with SHA-256",
-            public.size() * 8
-        ));
         public
             .verify(
                 rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
@@ -397,8 +453,11 @@ fn check(
             .map_err(|_| {
                 "the RSA signature does not verify with the certificate's key".to_string()
             })?;
+        Ok(format!(
+            "RSA-{} PKCS#1 v1.5 with SHA-256",
+            public.size() * 8
+        ))
     } else if sig_alg == OID_ECDSA_SHA256 {
-        report.algorithm = Some("ECDSA P-256 with SHA-256".into());
         if spki.algorithm.oid != OID_EC_PUBLIC_KEY {
             return Err("ECDSA signature but the certificate key is not EC".into());
         }
@@ -411,13 +470,16 @@ fn check(
         vk.verify_prehash(&signed_digest, &sig).map_err(|_| {
             "the ECDSA signature does not verify with the certificate's key".to_string()
         })?;
+        Ok("ECDSA P-256 with SHA-256".into())
     } else {
-        return Err(format!("unsupported signature algorithm {sig_alg}"));
+        Err(format!("unsupported signature algorithm {sig_alg}"))
     }
-    Ok(())
 }
 
-fn find_signer_cert<'c>(si: &SignerInfo, certs: &'c [Certificate]) -> Option<&'c Certificate> {
+pub(crate) fn find_signer_cert<'c>(
+    si: &SignerInfo,
+    certs: &'c [Certificate],
+) -> Option<&'c Certificate> {
     certs.iter().find(|c| match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             c.tbs_certificate().issuer() == &ias.issuer
