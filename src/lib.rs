@@ -82,6 +82,7 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
         reason: None,
         location: None,
         tsa: signing.tsa.cloned(),
+        field: None,
     };
     Ok(sign::sign(&rendered.pdf, signing.signer, &options)?)
 }

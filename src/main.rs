@@ -55,6 +55,7 @@ enum Command {
         #[command(flatten)]
         tsa: TsaArgs,
     },
+    Sign(cli::sign::SignCmd),
     Verify(cli::verify::VerifyArgs),
     Batch(communique::batch::Args),
 }
@@ -96,6 +97,7 @@ fn main() -> ExitCode {
             sign,
             tsa,
         } => build(&statement, layout.as_deref(), output, pdfa, &sign, &tsa),
+        Command::Sign(args) => cli::sign::run(&args),
         Command::Verify(args) => return cli::verify::run(&args),
         Command::Batch(args) => return communique::batch::main(args),
     };

@@ -24,6 +24,7 @@ fn options() -> SignOptions {
         reason: Some("Approval of the statement".into()),
         location: Some("Brussels".into()),
         tsa: None,
+        field: None,
     }
 }
 

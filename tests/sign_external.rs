@@ -106,6 +106,7 @@ fn make_case(test: &str, case: &Case) -> Signed {
         reason: Some("Approval".into()),
         location: None,
         tsa: None,
+        field: None,
     };
     let signed = sign(&pdf, &signer, &options).unwrap();
     assert!(verify(&signed).unwrap().valid);

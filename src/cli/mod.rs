@@ -1,3 +1,4 @@
 //! One file per subcommand; `main.rs` only dispatches.
 
+pub mod sign;
 pub mod verify;

@@ -77,6 +77,10 @@ pub enum SignError {
         /// What is wrong with the answer.
         reason: String,
     },
+    /// The file must not be signed (certified with no changes allowed, not
+    /// PDF/A, the field already signed).
+    #[error("refusing to sign: {0}")]
+    Refused(String),
     /// The CMS object did not fit the reserved /Contents placeholder
     /// (internal sizing error; should not happen).
     #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]

@@ -18,6 +18,11 @@ const BYTE_RANGE_WIDTH: usize = 32;
 /// incremental update.
 pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8>, SignError> {
     let doc = Document::parse(pdf)?;
+    refuse_locked(&doc)?;
+    let field_name = match target_field(&doc, options.field.as_deref())? {
+        Target::Fill(r, field) => return fill(pdf, &doc, signer, options, r, field),
+        Target::New(name) => name,
+    };
     let pages = doc.page_refs()?;
     let page_index = options.visible.as_ref().map_or(0, |v| v.page_index);
     let page_ref = *pages.get(page_index).ok_or_else(|| {
@@ -80,10 +85,12 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
 
     // The field name must be unique among the existing fields.
     let existing_fields = existing_field_names(&doc, &catalog)?;
-    let field_name = (1..)
-        .map(|i| format!("Signature{i}"))
-        .find(|n| !existing_fields.contains(n))
-        .expect("an unused name exists");
+    let field_name = field_name.unwrap_or_else(|| {
+        (1..)
+            .map(|i| format!("Signature{i}"))
+            .find(|n| !existing_fields.contains(n))
+            .expect("an unused name exists")
+    });
 
     // Signature field merged with its widget annotation.
     let rect = match &options.visible {
@@ -182,6 +189,21 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
     objects.insert(root_ref, Obj::Dict(catalog));
 
+    write_signed_update(pdf, &doc, signer, options, sig_ref, objects, next_num)
+}
+
+/// Write the update: the signature dictionary (with its placeholders), the
+/// other objects, the cross-reference section; then fill in the byte range
+/// and the CMS signature.
+fn write_signed_update(
+    pdf: &[u8],
+    doc: &Document,
+    signer: &Signer,
+    options: &SignOptions,
+    sig_ref: Ref,
+    objects: BTreeMap<Ref, Obj>,
+    next_num: u32,
+) -> Result<Vec<u8>, SignError> {
     // Assemble the update.
     let mut out = pdf.to_vec();
     if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
@@ -211,7 +233,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     out.push(b'>');
     let contents_end = out.len();
     let mut rest = Dict::default().with("M", Obj::Str(pdf_date(options.time_unix).into_bytes()));
-    rest.set("Name", text_string(&signer_name));
+    rest.set("Name", text_string(&signer.signer_name()));
     if let Some(reason) = &options.reason {
         rest.set("Reason", text_string(reason));
     }
@@ -236,7 +258,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let mut id_seed = Vec::new();
     id_seed.extend_from_slice(&options.time_unix.to_be_bytes());
     id_seed.extend_from_slice(signer.certificate_der());
-    finish_update(&mut out, &doc, pdf, offsets, next_num, &id_seed);
+    finish_update(&mut out, doc, pdf, offsets, next_num, &id_seed);
 
     // Byte range: everything except the /Contents hex string, delimiters included.
     let byte_range = [0, contents_start, contents_end, out.len() - contents_end];
@@ -376,6 +398,223 @@ fn runs(entries: &[(Ref, usize)]) -> Vec<&[(Ref, usize)]> {
         i = j;
     }
     out
+}
+
+/// Where the signature goes.
+enum Target {
+    /// An empty signature field (field and widget in one dictionary) that
+    /// a layout or another tool reserved.
+    Fill(Ref, Dict),
+    /// A new field, with this name or the next free `SignatureN`.
+    New(Option<String>),
+}
+
+/// Every terminal field reachable from /AcroForm /Fields, each visited once:
+/// (reference, dictionary, name).
+fn all_fields(doc: &Document) -> Result<Vec<(Ref, Dict, String)>, SignError> {
+    let catalog = doc.catalog()?;
+    let Some(fields) = doc.acroform_fields(&catalog)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<Obj> = fields
+        .as_array()
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
+    while let Some(f) = stack.pop() {
+        let Obj::Ref(r) = f else { continue };
+        if !seen.insert(r) {
+            continue;
+        }
+        let Obj::Dict(d) = doc.get(r)? else { continue };
+        if let Some(kids) = doc.resolve_key(&d, "Kids")? {
+            stack.extend(kids.as_array().unwrap_or(&[]).iter().rev().cloned());
+            continue;
+        }
+        let name = d
+            .get("T")
+            .and_then(Obj::as_str)
+            .map(super::pdf::decode_text_string)
+            .unwrap_or_default();
+        out.push((r, d, name));
+    }
+    Ok(out)
+}
+
+fn target_field(doc: &Document, wanted: Option<&str>) -> Result<Target, SignError> {
+    let fields = all_fields(doc)?;
+    let empty_sig =
+        |d: &Dict| d.name_is("FT", "Sig") && d.get("V").is_none() && d.name_is("Subtype", "Widget");
+    match wanted {
+        Some(name) => match fields.into_iter().find(|(_, _, n)| n == name) {
+            Some((_, d, _)) if !d.name_is("FT", "Sig") => Err(SignError::Refused(format!(
+                "the field `{name}` is not a signature field"
+            ))),
+            Some((_, d, _)) if d.get("V").is_some() => Err(SignError::Refused(format!(
+                "the field `{name}` is already signed"
+            ))),
+            Some((r, d, _)) if empty_sig(&d) => Ok(Target::Fill(r, d)),
+            Some(_) => Err(SignError::UnsupportedPdf(format!(
+                "the field `{name}` has separate widgets (only merged field widgets are filled)"
+            ))),
+            None => Ok(Target::New(Some(name.to_string()))),
+        },
+        None => Ok(fields
+            .into_iter()
+            .find(|(_, d, _)| empty_sig(d))
+            .map_or(Target::New(None), |(r, d, _)| Target::Fill(r, d))),
+    }
+}
+
+/// Refuse a file certified with "no changes allowed" (DocMDP P=1): any
+/// further revision, a signature included, would break its certification.
+fn refuse_locked(doc: &Document) -> Result<(), SignError> {
+    let catalog = doc.catalog()?;
+    let Some(Obj::Dict(perms)) = doc.resolve_key(&catalog, "Perms")? else {
+        return Ok(());
+    };
+    let Some(Obj::Dict(sig)) = doc.resolve_key(&perms, "DocMDP")? else {
+        return Ok(());
+    };
+    let Some(Obj::Array(refs)) = doc.resolve_key(&sig, "Reference")? else {
+        return Ok(());
+    };
+    for r in refs {
+        let Obj::Dict(r) = doc.resolve(&r)? else {
+            continue;
+        };
+        let p = match doc.resolve_key(&r, "TransformParams")? {
+            Some(Obj::Dict(tp)) => doc.resolve_key(&tp, "P")?.and_then(|p| p.as_int()),
+            _ => None,
+        };
+        // P defaults to 2 when absent.
+        if r.name_is("TransformMethod", "DocMDP") && p == Some(1) {
+            return Err(SignError::Refused(
+                "the file is certified with \"no changes allowed\" (DocMDP P=1); \
+                 another signature would break its certification"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sign into an empty signature field: its dictionary gets /V and a new
+/// appearance in its /Rect; the page, /Fields and the structure tree
+/// already list it.
+fn fill(
+    pdf: &[u8],
+    doc: &Document,
+    signer: &Signer,
+    options: &SignOptions,
+    field_ref: Ref,
+    mut field: Dict,
+) -> Result<Vec<u8>, SignError> {
+    let mut next_num = match doc.trailer.get("Size") {
+        Some(Obj::Int(n)) if *n > 0 => *n as u32,
+        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
+    };
+    let sig_ref = Ref::new(next_num);
+    let ap_ref = Ref::new(next_num + 1);
+    next_num += 2;
+    let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
+    let rect: Vec<f32> = field
+        .get("Rect")
+        .and_then(Obj::as_array)
+        .map(|a| a.iter().filter_map(number).collect())
+        .unwrap_or_default();
+    let (width, height) = match rect.as_slice() {
+        [x1, y1, x2, y2] => ((x2 - x1).abs(), (y2 - y1).abs()),
+        _ => (0.0, 0.0),
+    };
+    let lines = match &options.visible {
+        Some(v) if !v.lines.is_empty() => v.lines.clone(),
+        _ => vec![
+            format!("Digitally signed by {}", signer.signer_name()),
+            super::time::format_utc(options.time_unix),
+        ],
+    };
+    let content = if width > 0.0 && height > 0.0 {
+        appearance::content_stream(&lines, width, height)
+    } else {
+        Vec::new()
+    };
+    let mut xobject = Dict::default()
+        .with("Type", Obj::name("XObject"))
+        .with("Subtype", Obj::name("Form"))
+        .with(
+            "BBox",
+            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
+        )
+        .with("Resources", Obj::Dict(Dict::default()));
+    let content = if content.is_empty() {
+        content
+    } else {
+        xobject.set("Filter", Obj::name("FlateDecode"));
+        deflate(&content)?
+    };
+    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    field.set("V", Obj::Ref(sig_ref));
+    field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
+    objects.insert(field_ref, Obj::Dict(field));
+
+    // /SigFlags 3 on the AcroForm.
+    let root_ref = doc.root_ref()?;
+    let mut catalog = doc.catalog()?;
+    match catalog.get("AcroForm") {
+        Some(Obj::Ref(r)) => {
+            let mut acroform = dict_of(doc.get(*r)?, "AcroForm")?;
+            acroform.set("SigFlags", Obj::Int(3));
+            objects.insert(*r, Obj::Dict(acroform));
+        }
+        Some(Obj::Dict(d)) => {
+            let mut acroform = d.clone();
+            acroform.set("SigFlags", Obj::Int(3));
+            catalog.set("AcroForm", Obj::Dict(acroform));
+            objects.insert(root_ref, Obj::Dict(catalog));
+        }
+        _ => {
+            return Err(SignError::MalformedPdf(
+                "/AcroForm is not a dictionary".into(),
+            ));
+        }
+    }
+    write_signed_update(pdf, doc, signer, options, sig_ref, objects, next_num)
+}
+
+/// Refuse a file that does not claim PDF/A in its XMP metadata: `sign`
+/// keeps a file PDF/A, it does not make one.
+pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
+    let doc = Document::parse(pdf)?;
+    let catalog = doc.catalog()?;
+    let xmp = match doc.resolve_key(&catalog, "Metadata")? {
+        Some(Obj::Stream(d, data)) => {
+            if d.get("Filter").is_some() {
+                let mut out = Vec::new();
+                use std::io::Read as _;
+                flate2::read::ZlibDecoder::new(data.as_slice())
+                    .take(16 * 1024 * 1024)
+                    .read_to_end(&mut out)
+                    .map_err(|e| SignError::MalformedPdf(format!("XMP metadata: {e}")))?;
+                out
+            } else {
+                data
+            }
+        }
+        _ => Vec::new(),
+    };
+    if super::pdf::find(&xmp, b"pdfaid:part", 0).is_none() {
+        return Err(SignError::Refused(
+            "the file does not claim PDF/A (no pdfaid:part in its XMP metadata); \
+             communique signs only PDF/A files, which it keeps PDF/A"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).

@@ -31,7 +31,7 @@ mod verify;
 
 pub use args::{SignArgs, TsaArgs};
 pub use error::SignError;
-pub use incremental::sign;
+pub use incremental::{check_pdfa, sign};
 pub use signer::Signer;
 pub use time::format_utc;
 pub use tsa::TsaConfig;
@@ -50,6 +50,10 @@ pub struct SignOptions {
     pub reason: Option<String>,
     /// `/Location` of the signature dictionary.
     pub location: Option<String>,
+    /// Sign this field: an empty signature field of that name is filled, a
+    /// signed one is refused, otherwise a new field gets the name. `None`:
+    /// the first empty signature field, else a new `SignatureN`.
+    pub field: Option<String>,
     /// Ask this RFC 3161 authority for a signature timestamp (PAdES B-T).
     pub tsa: Option<TsaConfig>,
 }
