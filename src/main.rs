@@ -56,6 +56,7 @@ enum Command {
         tsa: TsaArgs,
     },
     Sign(cli::sign::SignCmd),
+    Extend(cli::extend::ExtendCmd),
     Verify(cli::verify::VerifyArgs),
     Batch(communique::batch::Args),
 }
@@ -98,6 +99,7 @@ fn main() -> ExitCode {
             tsa,
         } => build(&statement, layout.as_deref(), output, pdfa, &sign, &tsa),
         Command::Sign(args) => cli::sign::run(&args),
+        Command::Extend(args) => cli::extend::run(&args),
         Command::Verify(args) => return cli::verify::run(&args),
         Command::Batch(args) => return communique::batch::main(args),
     };

@@ -1,4 +1,5 @@
 //! One file per subcommand; `main.rs` only dispatches.
 
+pub mod extend;
 pub mod sign;
 pub mod verify;

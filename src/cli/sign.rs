@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use communique::Error;
-use communique::sign::{SignArgs, SignOptions, TsaArgs, check_pdfa, sign};
+use communique::sign::{LtvArgs, SignArgs, SignOptions, TsaArgs, check_pdfa, extend, sign};
 
 /// Add a signature to an existing PDF/A (co-signing), as a new incremental update.
 ///
@@ -34,6 +34,8 @@ pub struct SignCmd {
     pub sign: SignArgs,
     #[command(flatten)]
     pub tsa: TsaArgs,
+    #[command(flatten)]
+    pub ltv: LtvArgs,
 }
 
 pub fn run(args: &SignCmd) -> Result<(), Error> {
@@ -53,6 +55,9 @@ pub fn run(args: &SignCmd) -> Result<(), Error> {
         )
     })?;
     let tsa = args.tsa.config()?;
+    let ltv = args
+        .ltv
+        .options(std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)))?;
     if args.output == args.pdf {
         return Err(Error::invalid_value(
             "--output",
@@ -69,9 +74,19 @@ pub fn run(args: &SignCmd) -> Result<(), Error> {
         visible: None,
         reason: args.reason.clone(),
         location: args.location.clone(),
-        tsa,
+        tsa: tsa.clone(),
         field: args.field.clone(),
     };
     let signed = sign(&input, &signer, &options)?;
+    let archive = if args.ltv.archive_timestamp {
+        tsa.as_ref()
+    } else {
+        None
+    };
+    let signed = if ltv.is_some() || archive.is_some() {
+        extend(&signed, ltv.as_ref(), archive)?
+    } else {
+        signed
+    };
     communique::write_atomically(&args.output, &signed)
 }

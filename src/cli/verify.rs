@@ -41,9 +41,9 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
                     "error": e.to_string(),
                     "signatures": [],
                 });
-                println!("{v}");
+                emit(&format!("{v}\n"));
             } else {
-                println!("{}: NOT VALID: {e}", path.display());
+                emit(&format!("{}: NOT VALID: {e}\n", path.display()));
             }
             return ExitCode::from(1);
         }
@@ -67,26 +67,48 @@ fn print_json(path: &Path, reports: &[VerifyReport], all_valid: bool) {
         "valid": all_valid,
         "signatures": reports,
     });
-    println!("{v}");
+    emit(&format!("{v}\n"));
+}
+
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 fn print_text(path: &Path, reports: &[VerifyReport]) {
+    // Collected and written once: a closed pipe (`| head`) is not a panic.
+    let mut text = String::new();
+    macro_rules! out {
+        ($($arg:tt)*) => {{
+            use std::fmt::Write as _;
+            let _ = writeln!(text, $($arg)*);
+        }};
+    }
     let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
-    println!("file:      {}", path.display());
+    out!("file:      {}", path.display());
     for (i, report) in reports.iter().enumerate() {
-        println!();
-        println!("{} ({} of {})", report.kind, i + 1, reports.len());
-        println!("field:     {}", show(&report.field_name));
-        println!("signer:    {}", show(&report.signer_name));
-        println!(
-            "time:      {}",
-            report.signing_time_unix.map_or_else(
+        out!();
+        out!("{} ({} of {})", report.kind, i + 1, reports.len());
+        out!("field:     {}", show(&report.field_name));
+        out!("signer:    {}", show(&report.signer_name));
+        let time = match (report.timestamp_unix, &report.timestamp_authority) {
+            (Some(t), Some(tsa)) => {
+                format!("{} (from the timestamp authority {tsa})", format_utc(t))
+            }
+            _ => report.signing_time_unix.map_or_else(
                 || "unknown".into(),
-                |t| format!("{} (claimed by the signer)", format_utc(t))
-            )
-        );
-        println!("algorithm: {}", show(&report.algorithm));
-        println!(
+                |t| format!("{} (claimed by the signer)", format_utc(t)),
+            ),
+        };
+        out!("time:      {time}");
+        if let Some(level) = &report.level {
+            out!("level:     PAdES {level}");
+        }
+        out!("algorithm: {}", show(&report.algorithm));
+        out!(
             "revision:  {} of {}{}",
             report.revision,
             report.revisions,
@@ -99,7 +121,7 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
                 ""
             }
         );
-        println!(
+        out!(
             "coverage:  {}",
             if report.appended_bytes == 0 {
                 "the whole file except the signature value".to_string()
@@ -113,9 +135,10 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
             }
         );
         if report.valid {
-            println!("result:    VALID (integrity and signature; trust not judged)");
+            out!("result:    VALID (integrity and signature; trust not judged)");
         } else {
-            println!("result:    NOT VALID: {}", show(&report.reason));
+            out!("result:    NOT VALID: {}", show(&report.reason));
         }
     }
+    emit(&text);
 }

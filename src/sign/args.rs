@@ -172,3 +172,44 @@ impl TsaArgs {
         }))
     }
 }
+
+/// Long-term validation for `build --sign`, `sign` and `extend`: PAdES B-LT and B-LTA.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LtvArgs {
+    /// Add a DSS with the certificates and revocation data of every signature (PAdES B-LT),
+    /// in a further incremental update.
+    #[arg(long)]
+    pub ltv: bool,
+    /// A CRL (DER or PEM) to put in the DSS; repeatable. Without --crl/--ocsp the CRLs named
+    /// in the certificates' distribution points are fetched (http://).
+    #[arg(long, value_name = "FILE", requires = "ltv")]
+    pub crl: Vec<PathBuf>,
+    /// A DER OCSP response to put in the DSS; repeatable.
+    #[arg(long, value_name = "FILE", requires = "ltv")]
+    pub ocsp: Vec<PathBuf>,
+    /// After the DSS, add a document timestamp from --tsa (PAdES B-LTA).
+    #[arg(long, requires = "tsa")]
+    pub archive_timestamp: bool,
+}
+
+impl LtvArgs {
+    /// The revocation data these options name (`None` without --ltv).
+    pub fn options(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Option<super::LtvOptions>, Error> {
+        if !self.ltv {
+            return Ok(None);
+        }
+        let load = |paths: &[PathBuf]| -> Result<Vec<Vec<u8>>, Error> {
+            paths
+                .iter()
+                .map(|p| Ok(super::read_der_or_pem(&read(p)?)?))
+                .collect()
+        };
+        let crls = load(&self.crl)?;
+        let ocsps = load(&self.ocsp)?;
+        let fetch = (crls.is_empty() && ocsps.is_empty()).then_some(timeout);
+        Ok(Some(super::LtvOptions { crls, ocsps, fetch }))
+    }
+}

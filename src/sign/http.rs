@@ -71,6 +71,29 @@ pub(crate) fn post(
         .map_err(|e| fail(describe(&e, timeout)))
 }
 
+/// GET `url` and return the body of a 200.
+pub(crate) fn get(url: &str, timeout: Duration) -> Result<Vec<u8>, SignError> {
+    check_url(url)?;
+    let fail = |reason: String| SignError::Network {
+        url: url.into(),
+        reason,
+    };
+    let mut response = agent(timeout)
+        .get(url)
+        .call()
+        .map_err(|e| fail(describe(&e, timeout)))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        return Err(fail(format!("HTTP status {status}")));
+    }
+    response
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE)
+        .read_to_vec()
+        .map_err(|e| fail(describe(&e, timeout)))
+}
+
 fn describe(e: &ureq::Error, timeout: Duration) -> String {
     match e {
         ureq::Error::Timeout(_) => format!("no answer within {} s", timeout.as_secs_f32()),

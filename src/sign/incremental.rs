@@ -17,11 +17,38 @@ const BYTE_RANGE_WIDTH: usize = 32;
 /// and return the signed file: the original bytes followed by one
 /// incremental update.
 pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8>, SignError> {
+    sign_as(pdf, Who::Signer(signer), options)
+}
+
+/// What fills the /Contents of the new signature dictionary.
+#[derive(Clone, Copy)]
+pub(crate) enum Who<'a> {
+    /// A CMS signature (PAdES, `/ETSI.CAdES.detached`).
+    Signer(&'a Signer),
+    /// A document timestamp (`/ETSI.RFC3161`): the TSA's token over the
+    /// byte range (PAdES B-LTA).
+    Timestamp(&'a super::TsaConfig),
+}
+
+impl Who<'_> {
+    fn name(&self) -> String {
+        match self {
+            Who::Signer(s) => s.signer_name(),
+            Who::Timestamp(_) => "document timestamp".into(),
+        }
+    }
+}
+
+pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec<u8>, SignError> {
     let doc = Document::parse(pdf)?;
     refuse_locked(&doc)?;
-    let field_name = match target_field(&doc, options.field.as_deref())? {
-        Target::Fill(r, field) => return fill(pdf, &doc, signer, options, r, field),
-        Target::New(name) => name,
+    let field_name = match who {
+        // A document timestamp always gets its own new field.
+        Who::Timestamp(_) => None,
+        Who::Signer(_) => match target_field(&doc, options.field.as_deref())? {
+            Target::Fill(r, field) => return fill(pdf, &doc, who, options, r, field),
+            Target::New(name) => name,
+        },
     };
     let pages = doc.page_refs()?;
     let page_index = options.visible.as_ref().map_or(0, |v| v.page_index);
@@ -77,10 +104,10 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
         }
     }
 
-    let signer_name = signer.signer_name();
-    let description = match &options.visible {
-        Some(v) if !v.lines.is_empty() => v.lines.join(", "),
-        _ => format!("Digital signature of {signer_name}"),
+    let description = match (&options.visible, who) {
+        (Some(v), Who::Signer(_)) if !v.lines.is_empty() => v.lines.join(", "),
+        (_, Who::Signer(s)) => format!("Digital signature of {}", s.signer_name()),
+        (_, Who::Timestamp(_)) => "Document timestamp".to_string(),
     };
 
     // The field name must be unique among the existing fields.
@@ -189,7 +216,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
     objects.insert(root_ref, Obj::Dict(catalog));
 
-    write_signed_update(pdf, &doc, signer, options, sig_ref, objects, next_num)
+    write_signed_update(pdf, &doc, who, options, sig_ref, objects, next_num)
 }
 
 /// Write the update: the signature dictionary (with its placeholders), the
@@ -198,7 +225,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
 fn write_signed_update(
     pdf: &[u8],
     doc: &Document,
-    signer: &Signer,
+    who: Who,
     options: &SignOptions,
     sig_ref: Ref,
     objects: BTreeMap<Ref, Obj>,
@@ -212,18 +239,29 @@ fn write_signed_update(
     let mut offsets: BTreeMap<Ref, usize> = BTreeMap::new();
 
     // Signature dictionary, written by hand to know where its placeholders are.
-    let reserved = cms::build(signer, &[0u8; 32], true)?.len()
-        + CONTENTS_MARGIN
-        + if options.tsa.is_some() {
-            cms::TOKEN_RESERVE
-        } else {
-            0
-        };
+    let reserved = match who {
+        Who::Signer(signer) => {
+            cms::build(signer, &[0u8; 32], true)?.len()
+                + CONTENTS_MARGIN
+                + if options.tsa.is_some() {
+                    cms::TOKEN_RESERVE
+                } else {
+                    0
+                }
+        }
+        Who::Timestamp(_) => cms::TOKEN_RESERVE,
+    };
     offsets.insert(sig_ref, out.len());
     out.extend_from_slice(format!("{} 0 obj\n", sig_ref.num).as_bytes());
-    out.extend_from_slice(
-        b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ",
-    );
+    out.extend_from_slice(match who {
+        Who::Signer(_) => {
+            b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 "
+                .as_slice()
+        }
+        Who::Timestamp(_) => {
+            b"<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange [0 "
+        }
+    });
     let byte_range_at = out.len();
     out.extend_from_slice(&[b' '; BYTE_RANGE_WIDTH]);
     out.extend_from_slice(b"] /Contents ");
@@ -232,8 +270,11 @@ fn write_signed_update(
     out.resize(out.len() + 2 * reserved, b'0');
     out.push(b'>');
     let contents_end = out.len();
-    let mut rest = Dict::default().with("M", Obj::Str(pdf_date(options.time_unix).into_bytes()));
-    rest.set("Name", text_string(&signer.signer_name()));
+    let mut rest = Dict::default();
+    if let Who::Signer(signer) = who {
+        rest.set("M", Obj::Str(pdf_date(options.time_unix).into_bytes()));
+        rest.set("Name", text_string(&signer.signer_name()));
+    }
     if let Some(reason) = &options.reason {
         rest.set("Reason", text_string(reason));
     }
@@ -257,7 +298,10 @@ fn write_signed_update(
 
     let mut id_seed = Vec::new();
     id_seed.extend_from_slice(&options.time_unix.to_be_bytes());
-    id_seed.extend_from_slice(signer.certificate_der());
+    match who {
+        Who::Signer(signer) => id_seed.extend_from_slice(signer.certificate_der()),
+        Who::Timestamp(_) => id_seed.extend_from_slice(b"document timestamp"),
+    }
     finish_update(&mut out, doc, pdf, offsets, next_num, &id_seed);
 
     // Byte range: everything except the /Contents hex string, delimiters included.
@@ -276,7 +320,12 @@ fn write_signed_update(
     hasher.update(&out[..contents_start]);
     hasher.update(&out[contents_end..]);
     let digest = hasher.finalize();
-    let (cms, _token) = cms::build_timestamped(signer, &digest, false, options.tsa.as_ref())?;
+    let cms = match who {
+        Who::Signer(signer) => {
+            cms::build_timestamped(signer, &digest, false, options.tsa.as_ref())?.0
+        }
+        Who::Timestamp(tsa) => super::tsa::timestamp(tsa, &digest)?.der,
+    };
     if cms.len() > reserved {
         return Err(SignError::PlaceholderTooSmall {
             needed: cms.len(),
@@ -509,7 +558,7 @@ fn refuse_locked(doc: &Document) -> Result<(), SignError> {
 fn fill(
     pdf: &[u8],
     doc: &Document,
-    signer: &Signer,
+    who: Who,
     options: &SignOptions,
     field_ref: Ref,
     mut field: Dict,
@@ -534,7 +583,7 @@ fn fill(
     let lines = match &options.visible {
         Some(v) if !v.lines.is_empty() => v.lines.clone(),
         _ => vec![
-            format!("Digitally signed by {}", signer.signer_name()),
+            format!("Digitally signed by {}", who.name()),
             super::time::format_utc(options.time_unix),
         ],
     };
@@ -583,7 +632,7 @@ fn fill(
             ));
         }
     }
-    write_signed_update(pdf, doc, signer, options, sig_ref, objects, next_num)
+    write_signed_update(pdf, doc, who, options, sig_ref, objects, next_num)
 }
 
 /// Refuse a file that does not claim PDF/A in its XMP metadata: `sign`
@@ -644,7 +693,7 @@ fn real(v: f32) -> Obj {
     }
 }
 
-fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
+pub(crate) fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
     match obj {
         Obj::Dict(d) => Ok(d),
         _ => Err(SignError::MalformedPdf(format!(

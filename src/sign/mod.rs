@@ -23,15 +23,17 @@ mod cms;
 mod error;
 mod http;
 mod incremental;
+mod ltv;
 mod pdf;
 mod signer;
 mod time;
 mod tsa;
 mod verify;
 
-pub use args::{SignArgs, TsaArgs};
+pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
 pub use incremental::{check_pdfa, sign};
+pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_pem};
 pub use signer::Signer;
 pub use time::format_utc;
 pub use tsa::TsaConfig;

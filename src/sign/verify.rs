@@ -159,7 +159,35 @@ pub fn verify_all(pdf: &[u8]) -> Result<Vec<VerifyReport>, SignError> {
         reports.push((end.unwrap_or(0), report));
     }
     reports.sort_by_key(|(end, _)| *end);
-    Ok(reports.into_iter().map(|(_, r)| r).collect())
+    let mut reports: Vec<VerifyReport> = reports.into_iter().map(|(_, r)| r).collect();
+    // B-LT: a B-T signature and revocation data in a DSS; B-LTA: and a
+    // valid document timestamp in a later revision. Structural: the
+    // revocation data is not evaluated here (see pyHanko for that).
+    let has_revocation_data = doc
+        .catalog()
+        .ok()
+        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
+        .and_then(|d| d.as_dict().cloned())
+        .is_some_and(|dss| {
+            ["CRLs", "OCSPs"].iter().any(|k| {
+                doc.resolve_key(&dss, k)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+            })
+        });
+    let doc_timestamps: Vec<usize> = reports
+        .iter()
+        .filter(|r| r.valid && r.kind == "document timestamp")
+        .map(|r| r.revision)
+        .collect();
+    for r in &mut reports {
+        if r.level.as_deref() == Some("B-T") && has_revocation_data {
+            let archived = doc_timestamps.iter().any(|&t| t > r.revision + 1);
+            r.level = Some(if archived { "B-LTA" } else { "B-LT" }.into());
+        }
+    }
+    Ok(reports)
 }
 
 /// The end of the signed revision, `c + d` of the byte range, if it is a
@@ -249,7 +277,7 @@ fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
 
 /// (field dictionary, signature dictionary reference) for every signed
 /// signature field reachable from /AcroForm /Fields.
-fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
+pub(crate) fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
     let catalog = doc.catalog()?;
     let Some(fields) = doc.acroform_fields(&catalog)? else {
         return Ok(Vec::new());

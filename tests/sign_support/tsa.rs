@@ -87,6 +87,7 @@ fn make_tsa_files(dir: &Path, eku: bool) -> String {
     tsa.not_after = rcgen::date_time_ymd(2035, 1, 1);
     let issuer = Issuer::new(root, root_key);
     let cert = tsa.signed_by(&key, &issuer).unwrap();
+    std::fs::write(dir.join("tsaroot.crl"), empty_crl(&issuer)).unwrap();
 
     std::fs::write(dir.join("tsa.pem"), cert.pem()).unwrap();
     std::fs::write(dir.join("tsa.key"), key.serialize_pem()).unwrap();
@@ -218,4 +219,51 @@ pub fn closed_port_url() -> String {
     let port = l.local_addr().unwrap().port();
     drop(l);
     format!("http://127.0.0.1:{port}/tsa")
+}
+
+/// An empty CRL (nothing revoked) valid 2025..2035, signed by `issuer`.
+fn empty_crl(issuer: &Issuer<'_, KeyPair>) -> Vec<u8> {
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2025, 1, 1),
+        next_update: rcgen::date_time_ymd(2035, 1, 1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    };
+    params.signed_by(issuer).unwrap().der().to_vec()
+}
+
+/// A signer for long-term validation tests: root, leaf (P-256), and the
+/// root's empty CRL. Files in `dir`: signer.key, signer.pem, root.pem,
+/// root.crl. Returns the root PEM.
+pub fn make_signer_with_crl(dir: &Path, name: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
+    root.distinguished_name
+        .push(DnType::CommonName, "communique test signing root");
+    root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    root.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    root.not_after = rcgen::date_time_ymd(2040, 1, 1);
+    let root_cert = root.self_signed(&root_key).unwrap();
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+    leaf.distinguished_name.push(DnType::CommonName, name);
+    leaf.is_ca = IsCa::ExplicitNoCa;
+    leaf.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+    ];
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    leaf.not_after = rcgen::date_time_ymd(2035, 1, 1);
+    let issuer = Issuer::new(root, root_key);
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+    std::fs::write(dir.join("signer.key"), key.serialize_pem()).unwrap();
+    std::fs::write(dir.join("signer.pem"), cert.pem()).unwrap();
+    std::fs::write(dir.join("root.pem"), root_cert.pem()).unwrap();
+    std::fs::write(dir.join("root.crl"), empty_crl(&issuer)).unwrap();
+    root_cert.pem()
 }

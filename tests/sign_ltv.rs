@@ -1,0 +1,156 @@
+//! Long-term validation: a DSS with certificates and CRLs (B-LT) and a
+//! document timestamp after it (B-LTA), at signing time and with `extend`
+//! on a file signed earlier; pyHanko confirms the level offline.
+
+mod sign_support;
+
+use std::time::Duration;
+
+use communique::sign::{LtvOptions, SignOptions, Signer, TsaConfig, extend, sign, verify_all};
+use sign_support::SIGN_TIME;
+use sign_support::pdfgen::{Profile, make_pdf};
+use sign_support::tools::{preflight, require, run, scratch_dir, text};
+use sign_support::tsa::{Mode, TestTsa, make_signer_with_crl};
+
+#[test]
+fn extend_to_b_lta_with_crl_files() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-ltv");
+    let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
+    let root_pem = make_signer_with_crl(&dir, "Jane Doe");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    let signer =
+        Signer::from_pem(&read("signer.key"), &read("signer.pem"), Some(&root_pem)).unwrap();
+    let tsa_config = TsaConfig {
+        url: tsa.url.clone(),
+        credentials: None,
+        timeout: Duration::from_secs(20),
+    };
+    let options = SignOptions {
+        time_unix: SIGN_TIME,
+        tsa: Some(tsa_config.clone()),
+        ..SignOptions::default()
+    };
+    let signed = sign(&make_pdf(Profile::A1b, 1), &signer, &options).unwrap();
+    let ltv = LtvOptions {
+        crls: vec![
+            std::fs::read(dir.join("root.crl")).unwrap(),
+            std::fs::read(dir.join("tsa/tsaroot.crl")).unwrap(),
+        ],
+        ocsps: Vec::new(),
+        fetch: None,
+    };
+    let lt = extend(&signed, Some(&ltv), None).unwrap();
+    let all = verify_all(&lt).unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all[0].valid, "{all:?}");
+    assert_eq!(all[0].level.as_deref(), Some("B-LT"));
+
+    let lta = extend(&signed, Some(&ltv), Some(&tsa_config)).unwrap();
+    drop(tsa);
+    let all = verify_all(&lta).unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|r| r.valid), "{all:?}");
+    assert_eq!(all[0].level.as_deref(), Some("B-LTA"));
+    assert_eq!(all[1].kind, "document timestamp");
+
+    let file = dir.join("lta.pdf");
+    std::fs::write(&file, &lta).unwrap();
+    if require("pdfsig") {
+        let o = run("pdfsig", &[file.to_str().unwrap()]);
+        assert!(!text(&o).contains("Signature is Invalid"), "{}", text(&o));
+    }
+    if require("preflight") {
+        let o = preflight(&file);
+        assert!(text(&o).contains("is a valid PDF/A-1b"), "{}", text(&o));
+    }
+    if require("pyhanko") {
+        let roots = dir.join("roots.pem");
+        std::fs::write(&roots, format!("{root_pem}{}", read("tsa/tsaroot.pem"))).unwrap();
+        let o = run(
+            "python3",
+            &[
+                "/work/shared/tools/pades_level.py",
+                file.to_str().unwrap(),
+                roots.to_str().unwrap(),
+            ],
+        );
+        assert!(text(&o).contains("\"level\": \"B-LTA\""), "{}", text(&o));
+    }
+}
+
+fn communique(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn extend_from_the_command_line() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-ltv-cli");
+    let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
+    make_signer_with_crl(&dir, "Jane Doe");
+    let p = |name: &str| dir.join(name).display().to_string();
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/statements/2020-01-29-copenhagen-political-directors.md"
+    );
+    let o = communique(&[
+        "build",
+        seed,
+        "-o",
+        &p("bt.pdf"),
+        "--sign-key",
+        &p("signer.key"),
+        "--sign-cert",
+        &p("signer.pem"),
+        "--sign-chain",
+        &p("root.pem"),
+        "--sign-time",
+        "2026-05-14T12:00:00Z",
+        "--tsa",
+        &tsa.url,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = communique(&[
+        "extend",
+        &p("bt.pdf"),
+        "-o",
+        &p("lta.pdf"),
+        "--ltv",
+        "--crl",
+        &p("root.crl"),
+        "--crl",
+        &p("tsa/tsaroot.crl"),
+        "--archive-timestamp",
+        "--tsa",
+        &tsa.url,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = communique(&["verify", &p("lta.pdf")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("PAdES B-LTA"), "{}", text(&o));
+    // Nothing to do, and a TSA that is down: errors, nothing written.
+    let o = communique(&["extend", &p("bt.pdf"), "-o", &p("none.pdf")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    drop(tsa);
+    let down = sign_support::tsa::closed_port_url();
+    let o = communique(&[
+        "extend",
+        &p("bt.pdf"),
+        "-o",
+        &p("down.pdf"),
+        "--archive-timestamp",
+        "--tsa",
+        &down,
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(!dir.join("none.pdf").exists() && !dir.join("down.pdf").exists());
+}
