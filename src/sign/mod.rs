@@ -73,3 +73,13 @@ pub struct VisibleSignature {
     /// the structure element's `/Alt`.
     pub lines: Vec<String>,
 }
+
+/// Entry points for the mutation harness (`tests/sign_mutate.rs`): the
+/// parsers of untrusted input this module has besides the PDF reader.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Check an RFC 3161 response to a request for `imprint`.
+    pub fn timestamp_response(answer: &[u8], imprint: &[u8]) -> Result<(), String> {
+        super::tsa::parse_response(answer, imprint).map(|_| ())
+    }
+}
