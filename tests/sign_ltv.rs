@@ -154,3 +154,98 @@ fn extend_from_the_command_line() {
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     assert!(!dir.join("none.pdf").exists() && !dir.join("down.pdf").exists());
 }
+
+/// A file signed (B-T, with validation info) and LTA-updated by pyHanko, with
+/// its xref streams and its own DSS: `verify` reads every signature and
+/// document timestamp, and `extend` adds to pyHanko's DSS.
+#[test]
+fn reads_a_file_lta_extended_by_pyhanko() {
+    if !require("openssl") || !require("pyhanko") {
+        return;
+    }
+    let dir = scratch_dir("sign-ltv-pyhanko");
+    let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
+    let root_pem = make_signer_with_crl(&dir, "Py Hanko");
+    let p = |name: &str| dir.join(name).display().to_string();
+    std::fs::write(dir.join("original.pdf"), make_pdf(Profile::A2aUa1, 1)).unwrap();
+    std::fs::write(
+        dir.join("roots.pem"),
+        format!(
+            "{root_pem}{}",
+            std::fs::read_to_string(dir.join("tsa/tsaroot.pem")).unwrap()
+        ),
+    )
+    .unwrap();
+    let o = run(
+        "pyhanko",
+        &[
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--use-pades",
+            "--timestamp-url",
+            &tsa.url,
+            "pemder",
+            "--key",
+            &p("signer.key"),
+            "--cert",
+            &p("signer.pem"),
+            "--chain",
+            &p("root.pem"),
+            "--no-pass",
+            &p("original.pdf"),
+            &p("signed.pdf"),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        "pyhanko",
+        &[
+            "sign",
+            "ltaupdate",
+            "--timestamp-url",
+            &tsa.url,
+            "--trust",
+            &p("roots.pem"),
+            &p("signed.pdf"),
+        ],
+    );
+    let signed = std::fs::read(dir.join("signed.pdf")).unwrap();
+    let all = verify_all(&signed).unwrap();
+    assert!(all.iter().all(|r| r.valid), "{all:?}\n{}", text(&o));
+    assert_eq!(all[0].signer_name.as_deref(), Some("Py Hanko"));
+    assert_eq!(
+        all[0].timestamp_authority.as_deref(),
+        Some("communique test TSA")
+    );
+    if o.status.success() {
+        assert!(
+            all.iter().any(|r| r.kind == "document timestamp"),
+            "{all:?}"
+        );
+    } else {
+        eprintln!(
+            "pyhanko ltaupdate refused (no DSS to update?): {}",
+            text(&o)
+        );
+    }
+    // Our extend on top of pyHanko's file.
+    let ltv = LtvOptions {
+        crls: vec![
+            std::fs::read(dir.join("root.crl")).unwrap(),
+            std::fs::read(dir.join("tsa/tsaroot.crl")).unwrap(),
+        ],
+        ocsps: Vec::new(),
+        fetch: None,
+    };
+    let tsa_config = TsaConfig {
+        url: tsa.url.clone(),
+        credentials: None,
+        timeout: Duration::from_secs(20),
+    };
+    let extended = extend(&signed, Some(&ltv), Some(&tsa_config)).unwrap();
+    let all = verify_all(&extended).unwrap();
+    assert!(all.iter().all(|r| r.valid), "{all:?}");
+    assert_eq!(all[0].level.as_deref(), Some("B-LTA"));
+}
