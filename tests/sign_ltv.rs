@@ -249,3 +249,46 @@ fn reads_a_file_lta_extended_by_pyhanko() {
     assert!(all.iter().all(|r| r.valid), "{all:?}");
     assert_eq!(all[0].level.as_deref(), Some("B-LTA"));
 }
+
+#[test]
+fn verify_trust_follows_the_chain_to_the_given_root() {
+    let dir = scratch_dir("sign-trust");
+    let root_pem = make_signer_with_crl(&dir, "Jane Doe");
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap();
+    // The chain is not in the CMS: the root must come from --trust.
+    let signer = Signer::from_pem(&read("signer.key"), &read("signer.pem"), None).unwrap();
+    let options = SignOptions {
+        time_unix: SIGN_TIME,
+        ..SignOptions::default()
+    };
+    let signed = sign(&make_pdf(Profile::A2aUa1, 1), &signer, &options).unwrap();
+    let file = dir.join("signed.pdf");
+    std::fs::write(&file, &signed).unwrap();
+    let f = file.to_str().unwrap();
+    let o = communique(&[
+        "verify",
+        "--trust",
+        dir.join("root.pem").to_str().unwrap(),
+        f,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("a chain to a trust anchor"),
+        "{}",
+        text(&o)
+    );
+    // Another root: not trusted, exit 1.
+    let other = scratch_dir("sign-trust-other");
+    make_signer_with_crl(&other, "Someone");
+    let o = communique(&[
+        "verify",
+        "--json",
+        "--trust",
+        other.join("root.pem").to_str().unwrap(),
+        f,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["signatures"][0]["trusted"], false);
+    assert!(root_pem.contains("BEGIN CERTIFICATE"));
+}

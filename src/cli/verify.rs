@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use communique::sign::{VerifyReport, format_utc, verify_all};
+use communique::sign::{VerifyReport, format_utc, verify_all_trusting};
 
 /// Check every digital signature and document timestamp of a PDF.
 ///
@@ -20,6 +20,33 @@ pub struct VerifyArgs {
     /// Print one JSON object (`{"file", "valid", "signatures": [...]}`) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Trust anchors (PEM certificates); repeatable. Each signature must then chain to one
+    /// of them through the certificates in the file, or it is NOT VALID.
+    #[arg(long, value_name = "ROOTS.pem")]
+    pub trust: Vec<PathBuf>,
+}
+
+/// Every `CERTIFICATE` block of the PEM files, as DER.
+fn read_anchors(paths: &[PathBuf]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        for (i, _) in text.match_indices(BEGIN) {
+            let end = text[i..]
+                .find("-----END CERTIFICATE-----")
+                .map(|e| i + e + "-----END CERTIFICATE-----".len())
+                .ok_or_else(|| format!("{}: unterminated PEM block", path.display()))?;
+            let (_, der) = der::pem::decode_vec(&text.as_bytes()[i..end])
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            out.push(der);
+        }
+    }
+    if out.is_empty() && !paths.is_empty() {
+        return Err("--trust: no PEM certificate found".into());
+    }
+    Ok(out)
 }
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
@@ -31,7 +58,14 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let reports = match verify_all(&bytes) {
+    let anchors = match read_anchors(&args.trust) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let reports = match verify_all_trusting(&bytes, &anchors) {
         Ok(r) => r,
         Err(e) => {
             if args.json {
@@ -134,8 +168,10 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
                 )
             }
         );
-        if report.valid {
-            out!("result:    VALID (integrity and signature; trust not judged)");
+        if report.valid && report.trusted == Some(true) {
+            out!("result:    VALID (integrity, signature, and a chain to a trust anchor)");
+        } else if report.valid {
+            out!("result:    VALID (integrity and signature; trust not judged: give --trust)");
         } else {
             out!("result:    NOT VALID: {}", show(&report.reason));
         }

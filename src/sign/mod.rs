@@ -37,7 +37,7 @@ pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_p
 pub use signer::Signer;
 pub use time::format_utc;
 pub use tsa::TsaConfig;
-pub use verify::{MAX_SIGNATURES, VerifyReport, verify, verify_all};
+pub use verify::{MAX_SIGNATURES, VerifyReport, verify, verify_all, verify_all_trusting};
 
 /// How to sign.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -79,6 +79,11 @@ pub struct VerifyReport {
     /// `B-T` with a valid signature timestamp. `None` for document
     /// timestamps and invalid signatures.
     pub level: Option<String>,
+    /// With trust anchors given: whether the signer certificate chains to
+    /// one of them (through the CMS and DSS certificates, each signature
+    /// checked, each certificate valid at the signing time). `None`: no
+    /// anchors given, or a document timestamp.
+    pub trusted: Option<bool>,
 }
 
 impl VerifyReport {
@@ -102,7 +107,22 @@ pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
 /// Verify every signature of `pdf`, in the order they were made (by the end
 /// of the revision each covers).
 pub fn verify_all(pdf: &[u8]) -> Result<Vec<VerifyReport>, SignError> {
+    verify_all_trusting(pdf, &[])
+}
+
+/// [`verify_all`], and with `anchors` (DER certificates) not empty, each
+/// signature must also chain to one of them, or it is not valid.
+pub fn verify_all_trusting(
+    pdf: &[u8],
+    anchors: &[Vec<u8>],
+) -> Result<Vec<VerifyReport>, SignError> {
+    let anchors: Vec<Certificate> = anchors
+        .iter()
+        .map(|d| Certificate::from_der(d))
+        .collect::<Result<_, _>>()
+        .map_err(|e| SignError::InvalidCertificate(format!("trust anchor: {e}")))?;
     let doc = Document::parse(pdf)?;
+    let dss_certs = dss_certificates(&doc);
     let sigs = signature_fields(&doc)?;
     if sigs.is_empty() {
         return Err(SignError::NotSigned);
@@ -122,7 +142,23 @@ pub fn verify_all(pdf: &[u8]) -> Result<Vec<VerifyReport>, SignError> {
             Obj::Dict(d) => d,
             _ => continue,
         };
-        let mut report = check_one(&doc, field, &sig, sig_ref, signature_count);
+        let mut signer = None;
+        let mut report = check_one(&doc, field, &sig, sig_ref, signature_count, &mut signer);
+        if !anchors.is_empty()
+            && report.valid
+            && let Some((cert, mut pool)) = signer
+        {
+            pool.extend(dss_certs.iter().cloned());
+            let at = report.timestamp_unix.or(report.signing_time_unix);
+            match chain_to_anchor(&cert, &pool, &anchors, at) {
+                Ok(()) => report.trusted = Some(true),
+                Err(why) => {
+                    report.trusted = Some(false);
+                    report.valid = false;
+                    report.reason = Some(format!("not trusted: {why}"));
+                }
+            }
+        }
         report.revisions = eofs.len();
         let end = signed_end(&report.byte_range);
         report.revision = eofs.iter().filter(|&&e| e <= end.unwrap_or(0)).count();
@@ -224,6 +260,7 @@ fn check_one(
     sig: &Dict,
     sig_ref: Ref,
     signature_count: usize,
+    signer: &mut Option<(Certificate, Vec<Certificate>)>,
 ) -> VerifyReport {
     let mut report = VerifyReport {
         valid: false,
@@ -247,8 +284,9 @@ fn check_one(
         timestamp_unix: None,
         timestamp_authority: None,
         level: None,
+        trusted: None,
     };
-    if let Err(reason) = check(doc, sig, sig_ref, &mut report) {
+    if let Err(reason) = check(doc, sig, sig_ref, &mut report, signer) {
         report.valid = false;
         report.reason = Some(reason);
     } else {
@@ -314,6 +352,7 @@ fn check(
     sig: &Dict,
     sig_ref: Ref,
     report: &mut VerifyReport,
+    signer: &mut Option<(Certificate, Vec<Certificate>)>,
 ) -> Result<(), String> {
     let data = doc.data;
     let len = data.len() as i64;
@@ -385,6 +424,7 @@ fn check(
     let cert = find_signer_cert(si, &parsed.certificates)
         .ok_or("the signer certificate is not in the CMS object")?;
     report.signer_name = Some(subject_name(cert));
+    *signer = Some((cert.clone(), parsed.certificates.clone()));
 
     if si.digest_alg.oid != OID_SHA256 {
         return Err(format!(
@@ -520,4 +560,102 @@ pub(crate) fn find_signer_cert<'c>(
             .flatten()
             .is_some_and(|(_, k)| k == *ski),
     })
+}
+
+/// The certificates in the file's DSS.
+fn dss_certificates(doc: &Document) -> Vec<Certificate> {
+    let Some(Obj::Dict(dss)) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
+    else {
+        return Vec::new();
+    };
+    let Ok(Some(Obj::Array(certs))) = doc.resolve_key(&dss, "Certs") else {
+        return Vec::new();
+    };
+    certs
+        .iter()
+        .filter_map(|c| match doc.resolve(c) {
+            Ok(Obj::Stream(_, data)) => Certificate::from_der(&data).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Follow issuers from `cert` through `pool` to one of `anchors`, checking
+/// each certificate's signature with its issuer's key and, when `at` is
+/// known, its validity period.
+fn chain_to_anchor(
+    cert: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: Option<i64>,
+) -> Result<(), String> {
+    let mut cur = cert.clone();
+    for _ in 0..10 {
+        if let Some(t) = at {
+            let v = cur.tbs_certificate().validity();
+            let (nb, na) = (
+                v.not_before.to_unix_duration().as_secs() as i64,
+                v.not_after.to_unix_duration().as_secs() as i64,
+            );
+            if t < nb || t > na {
+                return Err(format!(
+                    "{} is not valid at {}",
+                    subject_name(&cur),
+                    super::time::format_utc(t)
+                ));
+            }
+        }
+        if anchors.contains(&cur) {
+            return Ok(());
+        }
+        let issuer_name = cur.tbs_certificate().issuer();
+        let issuer = anchors
+            .iter()
+            .chain(pool.iter())
+            .filter(|c| c.tbs_certificate().subject() == issuer_name && **c != cur)
+            .find(|c| verify_certificate_signature(&cur, c).is_ok())
+            .ok_or_else(|| {
+                format!(
+                    "no issuer of {} among the trust anchors and embedded certificates",
+                    subject_name(&cur)
+                )
+            })?;
+        cur = issuer.clone();
+    }
+    Err("the certificate chain is too long".into())
+}
+
+fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {
+    let tbs = cert.tbs_certificate().to_der().map_err(|e| e.to_string())?;
+    let signature = cert
+        .signature()
+        .as_bytes()
+        .ok_or("the certificate signature is not whole bytes")?;
+    let spki = issuer.tbs_certificate().subject_public_key_info();
+    let spki_der = spki.to_der().map_err(|e| e.to_string())?;
+    let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
+    let digest = Sha256::digest(&tbs);
+    let alg = cert.signature_algorithm().oid;
+    if alg == OID_SHA256_WITH_RSA {
+        let public = rsa::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
+        public
+            .verify(
+                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
+                &digest,
+                signature,
+            )
+            .map_err(|_| "bad RSA certificate signature".to_string())
+    } else if alg == OID_ECDSA_SHA256 {
+        let public = p256::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
+        let vk = p256::ecdsa::VerifyingKey::from(public);
+        let sig = p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| e.to_string())?;
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        vk.verify_prehash(&digest, &sig)
+            .map_err(|_| "bad ECDSA certificate signature".to_string())
+    } else {
+        Err(format!("unsupported certificate signature algorithm {alg}"))
+    }
 }
