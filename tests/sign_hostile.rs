@@ -215,3 +215,37 @@ fn garbage_is_an_error_never_a_panic() {
         let _ = verify(&bad);
     }
 }
+
+#[test]
+fn a_new_title_in_the_info_dictionary_after_signing_is_not_valid() {
+    let signed = signed_pdf();
+    let text = String::from_utf8_lossy(&signed).into_owned();
+    let at = text.rfind("/Info ").expect("an Info dictionary") + 6;
+    let info: u32 = text[at..].split(' ').next().unwrap().parse().unwrap();
+    let body = object_body(&signed, info);
+    // The modification date alone may change (pyHanko's ltaupdate does it).
+    let dated = append_update(
+        &signed,
+        &[(
+            info,
+            format!(
+                "{}/ModDate(D:20300101000000Z)>>",
+                body.strip_suffix(">>").unwrap()
+            ),
+        )],
+    );
+    assert!(verify(&dated).unwrap().valid);
+    let retitled = append_update(
+        &signed,
+        &[(
+            info,
+            format!(
+                "{}/Subject(Something else)>>",
+                body.strip_suffix(">>").unwrap()
+            ),
+        )],
+    );
+    let report = verify(&retitled).unwrap();
+    assert!(!report.valid, "{report:?}");
+    assert!(report.reason.unwrap().contains("/Subject changed"));
+}

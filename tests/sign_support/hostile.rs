@@ -71,6 +71,11 @@ pub fn append_update(pdf: &[u8], objects: &[(u32, String)]) -> Vec<u8> {
             .to_string()
     };
     let (root, size) = (grab("/Root"), grab("/Size"));
+    let info = if trailer.contains("/Info") {
+        format!(" /Info {}", grab("/Info"))
+    } else {
+        String::new()
+    };
     let startxref = text.rfind("startxref").unwrap() + 9;
     let prev: String = text[startxref..]
         .trim_start()
@@ -97,7 +102,7 @@ pub fn append_update(pdf: &[u8], objects: &[(u32, String)]) -> Vec<u8> {
         .max(size);
     out.extend_from_slice(
         format!(
-            "trailer\n<</Size {new_size} /Root {root} /Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n"
+            "trailer\n<</Size {new_size} /Root {root}{info} /Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n"
         )
         .as_bytes(),
     );
