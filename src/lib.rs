@@ -60,6 +60,8 @@ pub struct Signing<'a> {
     pub time: i64,
     /// Draw a visible field (the layout's `[signature] visible`).
     pub visible: bool,
+    /// Take a signature timestamp from this authority (PAdES B-T).
+    pub tsa: Option<&'a sign::TsaConfig>,
 }
 
 /// Signs rendered PDF bytes (PAdES B-B, by incremental update), keeping them PDF/A.
@@ -85,6 +87,8 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
         visible,
         reason: None,
         location: None,
+        tsa: signing.tsa.cloned(),
+        field: None,
     };
     Ok(sign::sign(&rendered.pdf, signing.signer, &options)?)
 }

@@ -7,7 +7,7 @@ mod cli;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use communique::diagnostics::{self, MessageFormat, Report};
-use communique::sign::SignArgs;
+use communique::sign::{SignArgs, TsaArgs};
 use communique::{Error, FontSet, Options, Signing, Standard};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
@@ -68,21 +68,15 @@ enum Command {
         embed_source: bool,
         #[command(flatten)]
         sign: SignArgs,
+        #[command(flatten)]
+        tsa: TsaArgs,
     },
     Extract(cli::extract::Args),
     Rebuild(cli::rebuild::Args),
     Diff(cli::diff::Args),
-    /// Check the digital signature of a PDF.
-    ///
-    /// Checks that the signed byte range covers the whole file but the signature, that the
-    /// digest matches, and that the signature verifies with the embedded certificate; prints
-    /// the signer, the time, the algorithm and whether anything was appended after signing.
-    /// Trust in the certificate is not judged (use pdfsig or pyHanko with your roots).
-    /// Exit status: 0 valid, 1 not valid (or not signed), 3 unreadable.
-    Verify {
-        /// The signed PDF.
-        pdf: PathBuf,
-    },
+    Sign(cli::sign::SignCmd),
+    Extend(cli::extend::ExtendCmd),
+    Verify(cli::verify::VerifyArgs),
     Batch(communique::batch::Args),
     /// List the bundled layouts, one a line: the name `--layout` takes, and what it looks like.
     ///
@@ -140,6 +134,7 @@ fn main() -> ExitCode {
             pdfa,
             embed_source,
             sign,
+            tsa,
         } => build(
             &statement,
             layout.as_deref(),
@@ -147,12 +142,15 @@ fn main() -> ExitCode {
             pdfa,
             embed_source,
             &sign,
+            &tsa,
             cli.message_format,
         ),
         Command::Extract(args) => return cli::extract::main(args),
         Command::Rebuild(args) => return cli::rebuild::main(args),
         Command::Diff(args) => return cli::diff::main(args),
-        Command::Verify { pdf } => return verify(&pdf),
+        Command::Sign(args) => cli::sign::run(&args),
+        Command::Extend(args) => cli::extend::run(&args),
+        Command::Verify(args) => return cli::verify::run(&args),
         Command::Batch(args) => return communique::batch::main(args),
         Command::Layouts => return cli::layouts::main(),
         Command::Fonts(args) => return cli::fonts::main(args),
@@ -187,13 +185,6 @@ fn source_date_epoch() -> Result<Option<i64>, Error> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 fn build(
     statement_path: &Path,
     layout_path: Option<&Path>,
@@ -201,10 +192,18 @@ fn build(
     pdfa: Option<Level>,
     embed_source: bool,
     sign: &SignArgs,
+    tsa: &TsaArgs,
     format: MessageFormat,
 ) -> Result<(), Error> {
     let epoch = source_date_epoch()?;
     let signer = sign.signer(epoch)?;
+    let tsa = tsa.config()?;
+    if tsa.is_some() && signer.is_none() {
+        return Err(Error::invalid_value(
+            "--tsa",
+            "a timestamp needs a signature: give --sign or --sign-key too".into(),
+        ));
+    }
     // A statement that names its own layout in front matter wins, as in `batch`.
     let (statement, layout, sources) =
         communique::archive::load(statement_path, layout_path, embed_source)?;
@@ -237,55 +236,11 @@ fn build(
                 signer,
                 time: *time,
                 visible: layout.signature_visible,
+                tsa: tsa.as_ref(),
             },
         )?,
         None => rendered.pdf,
     };
     communique::output::write(&target, &bytes)?;
     Ok(())
-}
-
-fn verify(path: &Path) -> ExitCode {
-    let bytes = match read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(3);
-        }
-    };
-    let report = match communique::sign::verify(&bytes) {
-        Ok(r) => r,
-        Err(e) => {
-            println!("{}: NOT VALID: {e}", path.display());
-            return ExitCode::from(1);
-        }
-    };
-    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
-    println!("file:      {}", path.display());
-    println!("signer:    {}", show(&report.signer_name));
-    println!(
-        "time:      {}",
-        report
-            .signing_time_unix
-            .map_or_else(|| "unknown".into(), communique::sign::format_utc)
-    );
-    println!("algorithm: {}", show(&report.algorithm));
-    println!(
-        "coverage:  {}",
-        if report.appended_bytes == 0 {
-            "the whole file except the signature value".to_string()
-        } else {
-            format!(
-                "{} bytes were appended after signing and are not covered",
-                report.appended_bytes
-            )
-        }
-    );
-    if report.valid {
-        println!("result:    VALID (integrity and signature; trust not judged)");
-        ExitCode::SUCCESS
-    } else {
-        println!("result:    NOT VALID: {}", show(&report.reason));
-        ExitCode::from(1)
-    }
 }

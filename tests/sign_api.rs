@@ -23,6 +23,8 @@ fn options() -> SignOptions {
         visible: None,
         reason: Some("Approval of the statement".into()),
         location: Some("Brussels".into()),
+        tsa: None,
+        field: None,
     }
 }
 

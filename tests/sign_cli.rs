@@ -180,3 +180,38 @@ fn signing_needs_a_time() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn an_unreachable_tsa_fails_the_build_with_exit_5_and_writes_nothing() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let pki = make_pki(KeyKind::P256, "Press Office", false);
+    let key = tmp.path().join("key.pem");
+    let cert = tmp.path().join("cert.pem");
+    std::fs::write(&key, &pki.leaf_key_pem).unwrap();
+    std::fs::write(&cert, &pki.leaf_cert_pem).unwrap();
+    let url = sign_support::tsa::closed_port_url();
+    let (o, written) = build(
+        tmp.path(),
+        &[
+            "--sign-key",
+            key.to_str().unwrap(),
+            "--sign-cert",
+            cert.to_str().unwrap(),
+            "--tsa",
+            &url,
+            "--tsa-credentials-env",
+            "TSA_AUTH",
+            "--tsa-timeout",
+            "2",
+        ],
+        &[("TSA_AUTH", "user:s3cret-tsa-pass")],
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(stderr(&o).contains("connection refused"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("s3cret"));
+    assert!(!written);
+    // A timestamp without a signature is an input error.
+    let (o, written) = build(tmp.path(), &["--tsa", &url], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!written);
+}

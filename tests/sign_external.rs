@@ -105,6 +105,8 @@ fn make_case(test: &str, case: &Case) -> Signed {
         }),
         reason: Some("Approval".into()),
         location: None,
+        tsa: None,
+        field: None,
     };
     let signed = sign(&pdf, &signer, &options).unwrap();
     assert!(verify(&signed).unwrap().valid);
@@ -342,4 +344,53 @@ fn verify_reads_pyhanko_signatures() {
         assert_eq!(report.field_name.as_deref(), Some("Sig1"));
         assert!(!verify(&tamper_page_content(&signed)).unwrap().valid);
     }
+}
+
+/// A file rewritten by qpdf with object streams and a cross-reference
+/// stream (as other tools write them) signs with a cross-reference stream
+/// update that qpdf and pdfsig accept, and verifies.
+#[test]
+fn xref_stream_files_sign_and_verify() {
+    if !require("qpdf") || !require("pdfsig") {
+        return;
+    }
+    let dir = scratch_dir("sign-xref-stream");
+    let plain = dir.join("plain.pdf");
+    let packed = dir.join("packed.pdf");
+    std::fs::write(&plain, make_pdf(Profile::A2aUa1, 2)).unwrap();
+    let o = run(
+        "qpdf",
+        &[
+            "--object-streams=generate",
+            plain.to_str().unwrap(),
+            packed.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let input = std::fs::read(&packed).unwrap();
+    let pki = make_pki(KeyKind::P256, "Jane Doe", false);
+    let signer = Signer::from_pem(
+        &pki.leaf_key_pem,
+        &pki.leaf_cert_pem,
+        Some(&pki.root_cert_pem),
+    )
+    .unwrap();
+    let options = SignOptions {
+        time_unix: SIGN_TIME,
+        ..SignOptions::default()
+    };
+    let signed = sign(&input, &signer, &options).unwrap();
+    assert!(String::from_utf8_lossy(&signed[input.len()..]).contains("/Type /XRef"));
+    let report = verify(&signed).unwrap();
+    assert!(report.valid, "{report:?}");
+    let out = dir.join("signed.pdf");
+    std::fs::write(&out, &signed).unwrap();
+    let o = run("qpdf", &["--check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run("pdfsig", &[out.to_str().unwrap()]);
+    assert!(text(&o).contains("Signature is Valid"), "{}", text(&o));
+    // A second signature on top of the cross-reference stream update.
+    let twice = sign(&signed, &signer, &options).unwrap();
+    let all = communique::sign::verify_all(&twice).unwrap();
+    assert!(all.len() == 2 && all.iter().all(|r| r.valid), "{all:?}");
 }

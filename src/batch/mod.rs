@@ -601,6 +601,7 @@ impl Shared<'_> {
                             signer,
                             time: *time,
                             visible: loaded.layout.signature_visible,
+                            tsa: None,
                         },
                     )?;
                     Ok(crate::Rendered { pdf, ..rendered })

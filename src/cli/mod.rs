@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod diff;
+pub mod extend;
 pub mod extract;
 pub mod fonts;
 pub mod init;
@@ -9,6 +10,8 @@ pub mod layouts;
 pub mod manpage;
 pub mod preview;
 pub mod rebuild;
+pub mod sign;
+pub mod verify;
 pub mod watch;
 
 use communique::Error;

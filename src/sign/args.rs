@@ -126,3 +126,90 @@ impl SignArgs {
         Ok(Some((signer, time)))
     }
 }
+
+/// Trusted time for `build --sign` and `sign`: an RFC 3161 timestamp (PAdES B-T).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TsaArgs {
+    /// Timestamp the signature at this RFC 3161 authority (http:// URL): PAdES B-T.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
+    /// Read `USER:PASSWORD` for the TSA's HTTP basic authentication from this environment variable.
+    #[arg(long, value_name = "VAR", requires = "tsa")]
+    pub tsa_credentials_env: Option<String>,
+    /// Give up on the TSA after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, requires = "tsa")]
+    pub tsa_timeout: u64,
+}
+
+impl TsaArgs {
+    /// The TSA these options name, if any.
+    pub fn config(&self) -> Result<Option<super::TsaConfig>, Error> {
+        let Some(url) = &self.tsa else {
+            return Ok(None);
+        };
+        if !url.starts_with("http://") {
+            return Err(Error::invalid_value(
+                "--tsa",
+                format!(
+                    "`{url}` is not an http:// URL (timestamp answers are signed, so plain HTTP is \
+                     safe; https is not supported)"
+                ),
+            ));
+        }
+        let credentials = match &self.tsa_credentials_env {
+            Some(var) => Some(std::env::var(var).map_err(|_| {
+                Error::invalid_value(
+                    "--tsa-credentials-env",
+                    format!("environment variable {var} is not set"),
+                )
+            })?),
+            None => None,
+        };
+        Ok(Some(super::TsaConfig {
+            url: url.clone(),
+            credentials,
+            timeout: std::time::Duration::from_secs(self.tsa_timeout.max(1)),
+        }))
+    }
+}
+
+/// Long-term validation for `build --sign`, `sign` and `extend`: PAdES B-LT and B-LTA.
+#[derive(Args, Debug, Clone, Default)]
+pub struct LtvArgs {
+    /// Add a DSS with the certificates and revocation data of every signature (PAdES B-LT),
+    /// in a further incremental update.
+    #[arg(long)]
+    pub ltv: bool,
+    /// A CRL (DER or PEM) to put in the DSS; repeatable. Without --crl/--ocsp the CRLs named
+    /// in the certificates' distribution points are fetched (http://).
+    #[arg(long, value_name = "FILE", requires = "ltv")]
+    pub crl: Vec<PathBuf>,
+    /// A DER OCSP response to put in the DSS; repeatable.
+    #[arg(long, value_name = "FILE", requires = "ltv")]
+    pub ocsp: Vec<PathBuf>,
+    /// After the DSS, add a document timestamp from --tsa (PAdES B-LTA).
+    #[arg(long, requires = "tsa")]
+    pub archive_timestamp: bool,
+}
+
+impl LtvArgs {
+    /// The revocation data these options name (`None` without --ltv).
+    pub fn options(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Option<super::LtvOptions>, Error> {
+        if !self.ltv {
+            return Ok(None);
+        }
+        let load = |paths: &[PathBuf]| -> Result<Vec<Vec<u8>>, Error> {
+            paths
+                .iter()
+                .map(|p| Ok(super::read_der_or_pem(&read(p)?)?))
+                .collect()
+        };
+        let crls = load(&self.crl)?;
+        let ocsps = load(&self.ocsp)?;
+        let fetch = (crls.is_empty() && ocsps.is_empty()).then_some(timeout);
+        Ok(Some(super::LtvOptions { crls, ocsps, fetch }))
+    }
+}

@@ -113,6 +113,21 @@ pub(crate) fn build(
     document_digest: &[u8],
     dummy: bool,
 ) -> Result<Vec<u8>, SignError> {
+    build_timestamped(signer, document_digest, dummy, None).map(|(der, _)| der)
+}
+
+/// Room reserved in /Contents for a signature timestamp token (the token
+/// with the TSA's certificate chain is typically 2 to 6 KB).
+pub(crate) const TOKEN_RESERVE: usize = 16 * 1024;
+
+/// [`build`], and with a TSA, a signature timestamp over the signature
+/// value in the unsigned attributes (PAdES B-T). Returns the token too.
+pub(crate) fn build_timestamped(
+    signer: &Signer,
+    document_digest: &[u8],
+    dummy: bool,
+    tsa: Option<&super::TsaConfig>,
+) -> Result<(Vec<u8>, Option<super::tsa::Token>), SignError> {
     let signed_attrs = signed_attributes(signer, document_digest)?;
     let signature = if dummy {
         vec![0xff; signer.max_signature_len()]
@@ -139,9 +154,23 @@ pub(crate) fn build(
         digest_alg: sha256_alg(),
         signed_attrs: Some(signed_attrs),
         signature_algorithm,
-        signature: OctetString::new(signature).map_err(der_err)?,
+        signature: OctetString::new(signature.clone()).map_err(der_err)?,
         unsigned_attrs: None,
     };
+    let mut signer_info = signer_info;
+    let mut token = None;
+    if let Some(tsa) = tsa
+        && !dummy
+    {
+        let t = super::tsa::timestamp(tsa, &Sha256::digest(&signature))?;
+        let value = Any::from_der(&t.der).map_err(der_err)?;
+        let mut attrs = SetOfVec::new();
+        attrs
+            .insert(attribute(super::tsa::OID_SIGNATURE_TIME_STAMP, value)?)
+            .map_err(der_err)?;
+        signer_info.unsigned_attrs = Some(attrs);
+        token = Some(t);
+    }
     let mut certs = SetOfVec::new();
     for cert in std::iter::once(&signer.cert).chain(signer.chain.iter()) {
         let choice = cms::cert::CertificateChoices::Certificate(cert.clone());
@@ -168,7 +197,8 @@ pub(crate) fn build(
         content_type: OID_SIGNED_DATA,
         content: Any::encode_from(&signed_data).map_err(der_err)?,
     };
-    content_info.to_der().map_err(der_err)
+    let der = content_info.to_der().map_err(der_err)?;
+    Ok((der, token))
 }
 
 /// Length of the first DER TLV in `data` (the /Contents value is zero padded).

@@ -60,6 +60,27 @@ pub enum SignError {
     /// A cryptographic primitive failed while signing.
     #[error("signing failed: {0}")]
     Crypto(String),
+    /// A network service (TSA, OCSP responder) could not be reached or
+    /// answered with an error.
+    #[error("{url}: {reason}")]
+    Network {
+        /// The address asked.
+        url: String,
+        /// What went wrong (time-out, refused connection, HTTP status).
+        reason: String,
+    },
+    /// The timestamp authority answered, but not with a usable token.
+    #[error("timestamp from {url}: {reason}")]
+    Timestamp {
+        /// The TSA's address.
+        url: String,
+        /// What is wrong with the answer.
+        reason: String,
+    },
+    /// The file must not be signed (certified with no changes allowed, not
+    /// PDF/A, the field already signed).
+    #[error("refusing to sign: {0}")]
+    Refused(String),
     /// The CMS object did not fit the reserved /Contents placeholder
     /// (internal sizing error; should not happen).
     #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]

@@ -17,7 +17,39 @@ const BYTE_RANGE_WIDTH: usize = 32;
 /// and return the signed file: the original bytes followed by one
 /// incremental update.
 pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8>, SignError> {
+    sign_as(pdf, Who::Signer(signer), options)
+}
+
+/// What fills the /Contents of the new signature dictionary.
+#[derive(Clone, Copy)]
+pub(crate) enum Who<'a> {
+    /// A CMS signature (PAdES, `/ETSI.CAdES.detached`).
+    Signer(&'a Signer),
+    /// A document timestamp (`/ETSI.RFC3161`): the TSA's token over the
+    /// byte range (PAdES B-LTA).
+    Timestamp(&'a super::TsaConfig),
+}
+
+impl Who<'_> {
+    fn name(&self) -> String {
+        match self {
+            Who::Signer(s) => s.signer_name(),
+            Who::Timestamp(_) => "document timestamp".into(),
+        }
+    }
+}
+
+pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec<u8>, SignError> {
     let doc = Document::parse(pdf)?;
+    refuse_locked(&doc)?;
+    let field_name = match who {
+        // A document timestamp always gets its own new field.
+        Who::Timestamp(_) => None,
+        Who::Signer(_) => match target_field(&doc, options.field.as_deref())? {
+            Target::Fill(r, field) => return fill(pdf, &doc, who, options, r, field),
+            Target::New(name) => name,
+        },
+    };
     let pages = doc.page_refs()?;
     let page_index = options.visible.as_ref().map_or(0, |v| v.page_index);
     let page_ref = *pages.get(page_index).ok_or_else(|| {
@@ -72,18 +104,20 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
         }
     }
 
-    let signer_name = signer.signer_name();
-    let description = match &options.visible {
-        Some(v) if !v.lines.is_empty() => v.lines.join(", "),
-        _ => format!("Digital signature of {signer_name}"),
+    let description = match (&options.visible, who) {
+        (Some(v), Who::Signer(_)) if !v.lines.is_empty() => v.lines.join(", "),
+        (_, Who::Signer(s)) => format!("Digital signature of {}", s.signer_name()),
+        (_, Who::Timestamp(_)) => "Document timestamp".to_string(),
     };
 
     // The field name must be unique among the existing fields.
     let existing_fields = existing_field_names(&doc, &catalog)?;
-    let field_name = (1..)
-        .map(|i| format!("Signature{i}"))
-        .find(|n| !existing_fields.contains(n))
-        .expect("an unused name exists");
+    let field_name = field_name.unwrap_or_else(|| {
+        (1..)
+            .map(|i| format!("Signature{i}"))
+            .find(|n| !existing_fields.contains(n))
+            .expect("an unused name exists")
+    });
 
     // Signature field merged with its widget annotation.
     let rect = match &options.visible {
@@ -182,6 +216,21 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
     objects.insert(root_ref, Obj::Dict(catalog));
 
+    write_signed_update(pdf, &doc, who, options, sig_ref, objects, next_num)
+}
+
+/// Write the update: the signature dictionary (with its placeholders), the
+/// other objects, the cross-reference section; then fill in the byte range
+/// and the CMS signature.
+fn write_signed_update(
+    pdf: &[u8],
+    doc: &Document,
+    who: Who,
+    options: &SignOptions,
+    sig_ref: Ref,
+    objects: BTreeMap<Ref, Obj>,
+    next_num: u32,
+) -> Result<Vec<u8>, SignError> {
     // Assemble the update.
     let mut out = pdf.to_vec();
     if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
@@ -190,12 +239,29 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let mut offsets: BTreeMap<Ref, usize> = BTreeMap::new();
 
     // Signature dictionary, written by hand to know where its placeholders are.
-    let reserved = cms::build(signer, &[0u8; 32], true)?.len() + CONTENTS_MARGIN;
+    let reserved = match who {
+        Who::Signer(signer) => {
+            cms::build(signer, &[0u8; 32], true)?.len()
+                + CONTENTS_MARGIN
+                + if options.tsa.is_some() {
+                    cms::TOKEN_RESERVE
+                } else {
+                    0
+                }
+        }
+        Who::Timestamp(_) => cms::TOKEN_RESERVE,
+    };
     offsets.insert(sig_ref, out.len());
     out.extend_from_slice(format!("{} 0 obj\n", sig_ref.num).as_bytes());
-    out.extend_from_slice(
-        b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ",
-    );
+    out.extend_from_slice(match who {
+        Who::Signer(_) => {
+            b"<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 "
+                .as_slice()
+        }
+        Who::Timestamp(_) => {
+            b"<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange [0 "
+        }
+    });
     let byte_range_at = out.len();
     out.extend_from_slice(&[b' '; BYTE_RANGE_WIDTH]);
     out.extend_from_slice(b"] /Contents ");
@@ -204,8 +270,11 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     out.resize(out.len() + 2 * reserved, b'0');
     out.push(b'>');
     let contents_end = out.len();
-    let mut rest = Dict::default().with("M", Obj::Str(pdf_date(options.time_unix).into_bytes()));
-    rest.set("Name", text_string(&signer_name));
+    let mut rest = Dict::default();
+    if let Who::Signer(signer) = who {
+        rest.set("M", Obj::Str(pdf_date(options.time_unix).into_bytes()));
+        rest.set("Name", text_string(&signer.signer_name()));
+    }
     if let Some(reason) = &options.reason {
         rest.set("Reason", text_string(reason));
     }
@@ -227,53 +296,13 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
         out.extend_from_slice(b"\nendobj\n");
     }
 
-    // Cross-reference section in the original's style (classic table).
-    let xref_at = out.len();
-    out.extend_from_slice(b"xref\n");
-    let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
-    let mut i = 0;
-    while i < entries.len() {
-        let mut j = i + 1;
-        while j < entries.len() && entries[j].0.num == entries[j - 1].0.num + 1 {
-            j += 1;
-        }
-        out.extend_from_slice(format!("{} {}\n", entries[i].0.num, j - i).as_bytes());
-        for (r, off) in &entries[i..j] {
-            out.extend_from_slice(format!("{:010} {:05} n\r\n", off, r.generation).as_bytes());
-        }
-        i = j;
+    let mut id_seed = Vec::new();
+    id_seed.extend_from_slice(&options.time_unix.to_be_bytes());
+    match who {
+        Who::Signer(signer) => id_seed.extend_from_slice(signer.certificate_der()),
+        Who::Timestamp(_) => id_seed.extend_from_slice(b"document timestamp"),
     }
-
-    let mut trailer = Dict::default();
-    for (k, v) in &doc.trailer.0 {
-        if !matches!(k.as_slice(), b"Prev" | b"Size" | b"ID" | b"XRefStm") {
-            trailer.0.push((k.clone(), v.clone()));
-        }
-    }
-    trailer.set("Size", Obj::Int(i64::from(next_num)));
-    // Keep the first /ID element; derive the second from the inputs.
-    let mut id_hash = Sha256::new();
-    id_hash.update(pdf);
-    id_hash.update(options.time_unix.to_be_bytes());
-    id_hash.update(signer.certificate_der());
-    let new_id = id_hash.finalize()[..16].to_vec();
-    let first_id = match doc.trailer.get("ID") {
-        Some(Obj::Array(a)) => a.first().and_then(Obj::as_str).map(<[u8]>::to_vec),
-        _ => None,
-    }
-    .unwrap_or_else(|| new_id.clone());
-    out.extend_from_slice(b"trailer\n");
-    let mut trailer_bytes = Vec::new();
-    write_obj(&mut trailer_bytes, &Obj::Dict(trailer));
-    // Splice /ID and /Prev before the closing `>>` (IDs as hex strings).
-    trailer_bytes.truncate(trailer_bytes.len() - 2);
-    trailer_bytes.extend_from_slice(b"/ID [");
-    write_hex_string(&mut trailer_bytes, &first_id);
-    trailer_bytes.push(b' ');
-    write_hex_string(&mut trailer_bytes, &new_id);
-    trailer_bytes.extend_from_slice(format!("] /Prev {}>>", doc.startxref).as_bytes());
-    out.extend_from_slice(&trailer_bytes);
-    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    finish_update(&mut out, doc, pdf, offsets, next_num, &id_seed);
 
     // Byte range: everything except the /Contents hex string, delimiters included.
     let byte_range = [0, contents_start, contents_end, out.len() - contents_end];
@@ -291,7 +320,12 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     hasher.update(&out[..contents_start]);
     hasher.update(&out[contents_end..]);
     let digest = hasher.finalize();
-    let cms = cms::build(signer, &digest, false)?;
+    let cms = match who {
+        Who::Signer(signer) => {
+            cms::build_timestamped(signer, &digest, false, options.tsa.as_ref())?.0
+        }
+        Who::Timestamp(tsa) => super::tsa::timestamp(tsa, &digest)?.der,
+    };
     if cms.len() > reserved {
         return Err(SignError::PlaceholderTooSmall {
             needed: cms.len(),
@@ -301,6 +335,335 @@ pub fn sign(pdf: &[u8], signer: &Signer, options: &SignOptions) -> Result<Vec<u8
     let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
     out[contents_start + 1..contents_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+
+/// Append the cross-reference section and trailer of an update whose
+/// objects start at the given offsets, in the style of the newest section of
+/// the original (a classic table, or a cross-reference stream when the
+/// original uses them). The second /ID element is derived from the original
+/// bytes and `id_seed`, never from the clock.
+pub(crate) fn finish_update(
+    out: &mut Vec<u8>,
+    doc: &Document,
+    pdf: &[u8],
+    mut offsets: BTreeMap<Ref, usize>,
+    next_num: u32,
+    id_seed: &[u8],
+) {
+    let mut id_hash = Sha256::new();
+    id_hash.update(pdf);
+    id_hash.update(id_seed);
+    let new_id = id_hash.finalize()[..16].to_vec();
+    let first_id = match doc.trailer.get("ID") {
+        Some(Obj::Array(a)) => a.first().and_then(Obj::as_str).map(<[u8]>::to_vec),
+        _ => None,
+    }
+    .unwrap_or_else(|| new_id.clone());
+    let mut trailer = Dict::default();
+    for (k, v) in &doc.trailer.0 {
+        if !matches!(
+            k.as_slice(),
+            b"Prev"
+                | b"Size"
+                | b"ID"
+                | b"XRefStm"
+                | b"Type"
+                | b"W"
+                | b"Index"
+                | b"Length"
+                | b"Filter"
+                | b"DecodeParms"
+        ) {
+            trailer.0.push((k.clone(), v.clone()));
+        }
+    }
+    if doc.uses_xref_stream() {
+        trailer.set("ID", Obj::Array(vec![Obj::Str(first_id), Obj::Str(new_id)]));
+        trailer.set("Prev", Obj::Int(doc.startxref as i64));
+        let xref_ref = Ref::new(next_num);
+        let xref_at = out.len();
+        offsets.insert(xref_ref, xref_at);
+        let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
+        let mut index = Vec::new();
+        let mut data = Vec::new();
+        for run in runs(&entries) {
+            index.push(Obj::Int(i64::from(run[0].0.num)));
+            index.push(Obj::Int(run.len() as i64));
+            for (r, off) in run {
+                data.push(1);
+                data.extend_from_slice(&(*off as u32).to_be_bytes());
+                data.extend_from_slice(&r.generation.to_be_bytes());
+            }
+        }
+        let mut dict = Dict::default()
+            .with("Type", Obj::name("XRef"))
+            .with("Size", Obj::Int(i64::from(next_num) + 1))
+            .with("W", Obj::Array(vec![Obj::Int(1), Obj::Int(4), Obj::Int(2)]))
+            .with("Index", Obj::Array(index));
+        for (k, v) in trailer.0 {
+            dict.0.push((k, v));
+        }
+        out.extend_from_slice(format!("{} 0 obj\n", xref_ref.num).as_bytes());
+        write_obj(out, &Obj::Stream(dict, data));
+        out.extend_from_slice(format!("\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+        return;
+    }
+
+    let xref_at = out.len();
+    out.extend_from_slice(b"xref\n");
+    let entries: Vec<(Ref, usize)> = offsets.into_iter().collect();
+    for run in runs(&entries) {
+        out.extend_from_slice(format!("{} {}\n", run[0].0.num, run.len()).as_bytes());
+        for (r, off) in run {
+            out.extend_from_slice(format!("{:010} {:05} n\r\n", off, r.generation).as_bytes());
+        }
+    }
+    trailer.set("Size", Obj::Int(i64::from(next_num)));
+    out.extend_from_slice(b"trailer\n");
+    let mut trailer_bytes = Vec::new();
+    write_obj(&mut trailer_bytes, &Obj::Dict(trailer));
+    // Splice /ID and /Prev before the closing `>>` (IDs as hex strings).
+    trailer_bytes.truncate(trailer_bytes.len() - 2);
+    trailer_bytes.extend_from_slice(b"/ID [");
+    write_hex_string(&mut trailer_bytes, &first_id);
+    trailer_bytes.push(b' ');
+    write_hex_string(&mut trailer_bytes, &new_id);
+    trailer_bytes.extend_from_slice(format!("] /Prev {}>>", doc.startxref).as_bytes());
+    out.extend_from_slice(&trailer_bytes);
+    out.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+}
+
+/// Runs of consecutive object numbers (the subsections of a cross-reference
+/// section).
+fn runs(entries: &[(Ref, usize)]) -> Vec<&[(Ref, usize)]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let mut j = i + 1;
+        while j < entries.len() && entries[j].0.num == entries[j - 1].0.num + 1 {
+            j += 1;
+        }
+        out.push(&entries[i..j]);
+        i = j;
+    }
+    out
+}
+
+/// Where the signature goes.
+enum Target {
+    /// An empty signature field (field and widget in one dictionary) that
+    /// a layout or another tool reserved.
+    Fill(Ref, Dict),
+    /// A new field, with this name or the next free `SignatureN`.
+    New(Option<String>),
+}
+
+/// Every terminal field reachable from /AcroForm /Fields, each visited once:
+/// (reference, dictionary, name).
+fn all_fields(doc: &Document) -> Result<Vec<(Ref, Dict, String)>, SignError> {
+    let catalog = doc.catalog()?;
+    let Some(fields) = doc.acroform_fields(&catalog)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<Obj> = fields
+        .as_array()
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
+    while let Some(f) = stack.pop() {
+        let Obj::Ref(r) = f else { continue };
+        if !seen.insert(r) {
+            continue;
+        }
+        let Obj::Dict(d) = doc.get(r)? else { continue };
+        if let Some(kids) = doc.resolve_key(&d, "Kids")? {
+            stack.extend(kids.as_array().unwrap_or(&[]).iter().rev().cloned());
+            continue;
+        }
+        let name = d
+            .get("T")
+            .and_then(Obj::as_str)
+            .map(super::pdf::decode_text_string)
+            .unwrap_or_default();
+        out.push((r, d, name));
+    }
+    Ok(out)
+}
+
+fn target_field(doc: &Document, wanted: Option<&str>) -> Result<Target, SignError> {
+    let fields = all_fields(doc)?;
+    let empty_sig =
+        |d: &Dict| d.name_is("FT", "Sig") && d.get("V").is_none() && d.name_is("Subtype", "Widget");
+    match wanted {
+        Some(name) => match fields.into_iter().find(|(_, _, n)| n == name) {
+            Some((_, d, _)) if !d.name_is("FT", "Sig") => Err(SignError::Refused(format!(
+                "the field `{name}` is not a signature field"
+            ))),
+            Some((_, d, _)) if d.get("V").is_some() => Err(SignError::Refused(format!(
+                "the field `{name}` is already signed"
+            ))),
+            Some((r, d, _)) if empty_sig(&d) => Ok(Target::Fill(r, d)),
+            Some(_) => Err(SignError::UnsupportedPdf(format!(
+                "the field `{name}` has separate widgets (only merged field widgets are filled)"
+            ))),
+            None => Ok(Target::New(Some(name.to_string()))),
+        },
+        None => Ok(fields
+            .into_iter()
+            .find(|(_, d, _)| empty_sig(d))
+            .map_or(Target::New(None), |(r, d, _)| Target::Fill(r, d))),
+    }
+}
+
+/// Refuse a file certified with "no changes allowed" (DocMDP P=1): any
+/// further revision, a signature included, would break its certification.
+fn refuse_locked(doc: &Document) -> Result<(), SignError> {
+    let catalog = doc.catalog()?;
+    let Some(Obj::Dict(perms)) = doc.resolve_key(&catalog, "Perms")? else {
+        return Ok(());
+    };
+    let Some(Obj::Dict(sig)) = doc.resolve_key(&perms, "DocMDP")? else {
+        return Ok(());
+    };
+    let Some(Obj::Array(refs)) = doc.resolve_key(&sig, "Reference")? else {
+        return Ok(());
+    };
+    for r in refs {
+        let Obj::Dict(r) = doc.resolve(&r)? else {
+            continue;
+        };
+        let p = match doc.resolve_key(&r, "TransformParams")? {
+            Some(Obj::Dict(tp)) => doc.resolve_key(&tp, "P")?.and_then(|p| p.as_int()),
+            _ => None,
+        };
+        // P defaults to 2 when absent.
+        if r.name_is("TransformMethod", "DocMDP") && p == Some(1) {
+            return Err(SignError::Refused(
+                "the file is certified with \"no changes allowed\" (DocMDP P=1); \
+                 another signature would break its certification"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sign into an empty signature field: its dictionary gets /V and a new
+/// appearance in its /Rect; the page, /Fields and the structure tree
+/// already list it.
+fn fill(
+    pdf: &[u8],
+    doc: &Document,
+    who: Who,
+    options: &SignOptions,
+    field_ref: Ref,
+    mut field: Dict,
+) -> Result<Vec<u8>, SignError> {
+    let mut next_num = match doc.trailer.get("Size") {
+        Some(Obj::Int(n)) if *n > 0 => *n as u32,
+        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
+    };
+    let sig_ref = Ref::new(next_num);
+    let ap_ref = Ref::new(next_num + 1);
+    next_num += 2;
+    let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
+    let rect: Vec<f32> = field
+        .get("Rect")
+        .and_then(Obj::as_array)
+        .map(|a| a.iter().filter_map(number).collect())
+        .unwrap_or_default();
+    let (width, height) = match rect.as_slice() {
+        [x1, y1, x2, y2] => ((x2 - x1).abs(), (y2 - y1).abs()),
+        _ => (0.0, 0.0),
+    };
+    let lines = match &options.visible {
+        Some(v) if !v.lines.is_empty() => v.lines.clone(),
+        _ => vec![
+            format!("Digitally signed by {}", who.name()),
+            super::time::format_utc(options.time_unix),
+        ],
+    };
+    let content = if width > 0.0 && height > 0.0 {
+        appearance::content_stream(&lines, width, height)
+    } else {
+        Vec::new()
+    };
+    let mut xobject = Dict::default()
+        .with("Type", Obj::name("XObject"))
+        .with("Subtype", Obj::name("Form"))
+        .with(
+            "BBox",
+            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
+        )
+        .with("Resources", Obj::Dict(Dict::default()));
+    let content = if content.is_empty() {
+        content
+    } else {
+        xobject.set("Filter", Obj::name("FlateDecode"));
+        deflate(&content)?
+    };
+    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    field.set("V", Obj::Ref(sig_ref));
+    field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
+    objects.insert(field_ref, Obj::Dict(field));
+
+    // /SigFlags 3 on the AcroForm.
+    let root_ref = doc.root_ref()?;
+    let mut catalog = doc.catalog()?;
+    match catalog.get("AcroForm") {
+        Some(Obj::Ref(r)) => {
+            let mut acroform = dict_of(doc.get(*r)?, "AcroForm")?;
+            acroform.set("SigFlags", Obj::Int(3));
+            objects.insert(*r, Obj::Dict(acroform));
+        }
+        Some(Obj::Dict(d)) => {
+            let mut acroform = d.clone();
+            acroform.set("SigFlags", Obj::Int(3));
+            catalog.set("AcroForm", Obj::Dict(acroform));
+            objects.insert(root_ref, Obj::Dict(catalog));
+        }
+        _ => {
+            return Err(SignError::MalformedPdf(
+                "/AcroForm is not a dictionary".into(),
+            ));
+        }
+    }
+    write_signed_update(pdf, doc, who, options, sig_ref, objects, next_num)
+}
+
+/// Refuse a file that does not claim PDF/A in its XMP metadata: `sign`
+/// keeps a file PDF/A, it does not make one.
+pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
+    let doc = Document::parse(pdf)?;
+    let catalog = doc.catalog()?;
+    let xmp = match doc.resolve_key(&catalog, "Metadata")? {
+        Some(Obj::Stream(d, data)) => {
+            if d.get("Filter").is_some() {
+                let mut out = Vec::new();
+                use std::io::Read as _;
+                flate2::read::ZlibDecoder::new(data.as_slice())
+                    .take(16 * 1024 * 1024)
+                    .read_to_end(&mut out)
+                    .map_err(|e| SignError::MalformedPdf(format!("XMP metadata: {e}")))?;
+                out
+            } else {
+                data
+            }
+        }
+        _ => Vec::new(),
+    };
+    if super::pdf::find(&xmp, b"pdfaid:part", 0).is_none() {
+        return Err(SignError::Refused(
+            "the file does not claim PDF/A (no pdfaid:part in its XMP metadata); \
+             communique signs only PDF/A files, which it keeps PDF/A"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).
@@ -330,7 +693,7 @@ fn real(v: f32) -> Obj {
     }
 }
 
-fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
+pub(crate) fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
     match obj {
         Obj::Dict(d) => Ok(d),
         _ => Err(SignError::MalformedPdf(format!(

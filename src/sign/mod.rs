@@ -18,20 +18,26 @@
 
 mod appearance;
 mod args;
+mod changes;
 mod cms;
 mod error;
+mod http;
 mod incremental;
+mod ltv;
 mod pdf;
 mod signer;
 mod time;
+mod tsa;
 mod verify;
 
-pub use args::SignArgs;
+pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
-pub use incremental::sign;
+pub use incremental::{check_pdfa, sign};
+pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_pem};
 pub use signer::Signer;
 pub use time::format_utc;
-pub use verify::{VerifyReport, verify};
+pub use tsa::TsaConfig;
+pub use verify::{MAX_SIGNATURES, VerifyReport, verify, verify_all, verify_all_trusting};
 
 /// How to sign.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,6 +52,12 @@ pub struct SignOptions {
     pub reason: Option<String>,
     /// `/Location` of the signature dictionary.
     pub location: Option<String>,
+    /// Sign this field: an empty signature field of that name is filled, a
+    /// signed one is refused, otherwise a new field gets the name. `None`:
+    /// the first empty signature field, else a new `SignatureN`.
+    pub field: Option<String>,
+    /// Ask this RFC 3161 authority for a signature timestamp (PAdES B-T).
+    pub tsa: Option<TsaConfig>,
 }
 
 /// A visible signature block.
@@ -60,4 +72,14 @@ pub struct VisibleSignature {
     /// no font is added to the PDF; the text is also the field's `/TU` and
     /// the structure element's `/Alt`.
     pub lines: Vec<String>,
+}
+
+/// Entry points for the mutation harness (`tests/sign_mutate.rs`): the
+/// parsers of untrusted input this module has besides the PDF reader.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Check an RFC 3161 response to a request for `imprint`.
+    pub fn timestamp_response(answer: &[u8], imprint: &[u8]) -> Result<(), String> {
+        super::tsa::parse_response(answer, imprint).map(|_| ())
+    }
 }

@@ -1,12 +1,14 @@
-//! A small, purpose-built PDF object reader and writer.
+//! The PDF side of signing: reading with lopdf, writing our own small
+//! incremental updates.
 //!
-//! It reads what krilla 0.8.2 writes: classic cross-reference tables (krilla
-//! always calls `pdf_writer::Pdf::finish`, never the xref-stream variant, and
-//! writes no object streams), chained through `/Prev` for files that were
-//! already updated incrementally. Cross-reference streams are rejected with a
-//! typed error rather than half-supported.
+//! Reading is lopdf's (classic tables, cross-reference streams, object
+//! streams, `/Prev` chains; fuzzed upstream), in strict mode: a file whose
+//! cross-reference data had to be repaired is refused, because a validator
+//! that repairs may read other objects than the signer meant. Objects are
+//! converted into the small [`Obj`] model below, which is all the
+//! incremental writer needs.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use super::SignError;
 
@@ -136,302 +138,55 @@ fn is_regular(b: u8) -> bool {
     !is_white(b) && !is_delim(b)
 }
 
-/// A cursor over PDF bytes.
-pub(crate) struct Lexer<'a> {
-    pub data: &'a [u8],
-    pub pos: usize,
+/// Nesting deeper than this is refused rather than followed (the conversion
+/// recurses).
+const MAX_DEPTH: usize = 64;
+
+/// lopdf's object as ours.
+fn convert(obj: &lopdf::Object, depth: usize) -> Result<Obj, SignError> {
+    use lopdf::Object as L;
+    if depth > MAX_DEPTH {
+        return Err(malformed("objects nested too deeply"));
+    }
+    Ok(match obj {
+        L::Null => Obj::Null,
+        L::Boolean(b) => Obj::Bool(*b),
+        L::Integer(i) => Obj::Int(*i),
+        L::Real(r) => {
+            if !r.is_finite() {
+                return Err(malformed("a real number is not finite"));
+            }
+            Obj::Real(format!("{r}"))
+        }
+        L::Name(n) => Obj::Name(n.clone()),
+        L::String(s, _) => Obj::Str(s.clone()),
+        L::Array(a) => Obj::Array(
+            a.iter()
+                .map(|o| convert(o, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        L::Dictionary(d) => Obj::Dict(convert_dict(d, depth)?),
+        L::Stream(s) => Obj::Stream(convert_dict(&s.dict, depth)?, s.content.clone()),
+        L::Reference((num, generation)) => Obj::Ref(Ref {
+            num: *num,
+            generation: *generation,
+        }),
+    })
 }
 
-impl<'a> Lexer<'a> {
-    pub fn new(data: &'a [u8], pos: usize) -> Lexer<'a> {
-        Lexer { data, pos }
+fn convert_dict(d: &lopdf::Dictionary, depth: usize) -> Result<Dict, SignError> {
+    let mut out = Dict::default();
+    for (k, v) in d.iter() {
+        out.0.push((k.clone(), convert(v, depth + 1)?));
     }
-
-    fn peek(&self) -> Option<u8> {
-        self.data.get(self.pos).copied()
-    }
-
-    pub fn skip_ws(&mut self) {
-        while let Some(b) = self.peek() {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while let Some(c) = self.peek() {
-                    if c == b'\n' || c == b'\r' {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
-    }
-
-    /// The next run of regular characters (a keyword or number), without
-    /// consuming it.
-    fn peek_word(&mut self) -> &'a [u8] {
-        self.skip_ws();
-        let start = self.pos;
-        let mut end = start;
-        while end < self.data.len() && is_regular(self.data[end]) {
-            end += 1;
-        }
-        &self.data[start..end]
-    }
-
-    fn take_word(&mut self) -> &'a [u8] {
-        let w = self.peek_word();
-        self.pos += w.len();
-        w
-    }
-
-    pub fn expect_keyword(&mut self, kw: &str) -> Result<(), SignError> {
-        let w = self.take_word();
-        if w == kw.as_bytes() {
-            Ok(())
-        } else {
-            Err(malformed(format!(
-                "expected `{kw}` at byte {}, found `{}`",
-                self.pos - w.len(),
-                String::from_utf8_lossy(w)
-            )))
-        }
-    }
-
-    fn parse_uint(word: &[u8]) -> Option<u64> {
-        if word.is_empty() || !word.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(word).ok()?.parse().ok()
-    }
-
-    pub fn take_uint(&mut self) -> Result<u64, SignError> {
-        let at = self.pos;
-        let w = self.take_word();
-        Self::parse_uint(w).ok_or_else(|| malformed(format!("expected an integer at byte {at}")))
-    }
-
-    /// Parse one direct object (a reference `N G R` counts as one object).
-    pub fn parse_object(&mut self, depth: usize) -> Result<Obj, SignError> {
-        if depth > 64 {
-            return Err(malformed("objects nested too deeply"));
-        }
-        self.skip_ws();
-        let start = self.pos;
-        let Some(b) = self.peek() else {
-            return Err(malformed("unexpected end of file"));
-        };
-        match b {
-            b'/' => {
-                self.pos += 1;
-                let mut name = Vec::new();
-                while let Some(c) = self.peek() {
-                    if !is_regular(c) {
-                        break;
-                    }
-                    self.pos += 1;
-                    if c == b'#' {
-                        let hex = self
-                            .data
-                            .get(self.pos..self.pos + 2)
-                            .and_then(|h| std::str::from_utf8(h).ok())
-                            .and_then(|h| u8::from_str_radix(h, 16).ok());
-                        if let Some(v) = hex {
-                            name.push(v);
-                            self.pos += 2;
-                            continue;
-                        }
-                    }
-                    name.push(c);
-                }
-                Ok(Obj::Name(name))
-            }
-            b'(' => self.parse_literal_string().map(Obj::Str),
-            b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
-                self.pos += 2;
-                let mut dict = Dict::default();
-                loop {
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b'>') if self.data.get(self.pos + 1) == Some(&b'>') => {
-                            self.pos += 2;
-                            break;
-                        }
-                        Some(b'/') => {
-                            let Obj::Name(key) = self.parse_object(depth + 1)? else {
-                                unreachable!("a slash always starts a name")
-                            };
-                            let value = self.parse_object(depth + 1)?;
-                            dict.0.push((key, value));
-                        }
-                        _ => {
-                            return Err(malformed(format!(
-                                "bad dictionary key at byte {}",
-                                self.pos
-                            )));
-                        }
-                    }
-                }
-                // A stream body, if any, is handled by `parse_indirect`.
-                Ok(Obj::Dict(dict))
-            }
-            b'<' => {
-                self.pos += 1;
-                let mut digits = Vec::new();
-                loop {
-                    match self.peek() {
-                        Some(b'>') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        Some(c) if c.is_ascii_hexdigit() => {
-                            digits.push(c);
-                            self.pos += 1;
-                        }
-                        Some(c) if is_white(c) => self.pos += 1,
-                        _ => return Err(malformed(format!("bad hex string at byte {start}"))),
-                    }
-                }
-                if digits.len() % 2 == 1 {
-                    digits.push(b'0');
-                }
-                let bytes = digits
-                    .chunks(2)
-                    .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
-                    .collect();
-                Ok(Obj::Str(bytes))
-            }
-            b'[' => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                loop {
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                        break;
-                    }
-                    items.push(self.parse_object(depth + 1)?);
-                }
-                Ok(Obj::Array(items))
-            }
-            _ => {
-                let word = self.take_word();
-                match word {
-                    b"true" => return Ok(Obj::Bool(true)),
-                    b"false" => return Ok(Obj::Bool(false)),
-                    b"null" => return Ok(Obj::Null),
-                    b"" => {
-                        return Err(malformed(format!(
-                            "unexpected byte 0x{b:02x} at byte {start}"
-                        )));
-                    }
-                    _ => {}
-                }
-                if let Some(num) = Self::parse_uint(word) {
-                    // Maybe `num gen R`.
-                    let save = self.pos;
-                    let g = self.take_word();
-                    if let Some(generation) = Self::parse_uint(g)
-                        && self.take_word() == b"R"
-                    {
-                        return Ok(Obj::Ref(Ref {
-                            num: u32::try_from(num).map_err(|_| malformed("object number"))?,
-                            generation: u16::try_from(generation)
-                                .map_err(|_| malformed("generation number"))?,
-                        }));
-                    }
-                    self.pos = save;
-                }
-                let text = std::str::from_utf8(word).map_err(|_| malformed("bad token"))?;
-                if let Ok(i) = text.parse::<i64>() {
-                    Ok(Obj::Int(i))
-                } else if text
-                    .bytes()
-                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'+' | b'-'))
-                {
-                    Ok(Obj::Real(text.to_string()))
-                } else {
-                    Err(malformed(format!("unknown token `{text}` at byte {start}")))
-                }
-            }
-        }
-    }
-
-    fn parse_literal_string(&mut self) -> Result<Vec<u8>, SignError> {
-        let start = self.pos;
-        self.pos += 1;
-        let mut out = Vec::new();
-        let mut depth = 1usize;
-        loop {
-            let Some(c) = self.peek() else {
-                return Err(malformed(format!("unterminated string at byte {start}")));
-            };
-            self.pos += 1;
-            match c {
-                b'(' => {
-                    depth += 1;
-                    out.push(c);
-                }
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(out);
-                    }
-                    out.push(c);
-                }
-                b'\\' => {
-                    let Some(e) = self.peek() else { continue };
-                    self.pos += 1;
-                    match e {
-                        b'n' => out.push(b'\n'),
-                        b'r' => out.push(b'\r'),
-                        b't' => out.push(b'\t'),
-                        b'b' => out.push(8),
-                        b'f' => out.push(12),
-                        b'\r' => {
-                            if self.peek() == Some(b'\n') {
-                                self.pos += 1;
-                            }
-                        }
-                        b'\n' => {}
-                        b'0'..=b'7' => {
-                            let mut v = u32::from(e - b'0');
-                            for _ in 0..2 {
-                                match self.peek() {
-                                    Some(d @ b'0'..=b'7') => {
-                                        v = v * 8 + u32::from(d - b'0');
-                                        self.pos += 1;
-                                    }
-                                    _ => break,
-                                }
-                            }
-                            out.push((v & 0xff) as u8);
-                        }
-                        other => out.push(other),
-                    }
-                }
-                _ => out.push(c),
-            }
-        }
-    }
+    Ok(out)
 }
 
-fn hex_val(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        b'A'..=b'F' => c - b'A' + 10,
-        _ => 0,
-    }
-}
-
-/// A parsed PDF file: its bytes, the merged cross-reference table of all
-/// revisions, and the newest trailer.
+/// A parsed PDF file: its bytes, lopdf's view of all revisions merged, and
+/// the newest trailer.
 pub(crate) struct Document<'a> {
     pub data: &'a [u8],
-    /// object number -> (byte offset, generation), in-use entries only.
-    pub xref: HashMap<u32, (usize, u16)>,
+    inner: lopdf::Document,
     pub trailer: Dict,
     /// Offset of the newest cross-reference section.
     pub startxref: usize,
@@ -442,60 +197,92 @@ impl<'a> Document<'a> {
         if !data.starts_with(b"%PDF-") {
             return Err(malformed("missing %PDF- header"));
         }
-        let startxref = find_startxref(data)?;
-        let mut xref = HashMap::new();
-        let mut trailer = None;
-        let mut next = Some(startxref);
-        let mut seen = Vec::new();
-        while let Some(offset) = next {
-            if seen.contains(&offset) || seen.len() > 1000 {
-                return Err(malformed("cross-reference sections form a loop"));
-            }
-            seen.push(offset);
-            let section_trailer = parse_xref_section(data, offset, &mut xref)?;
-            next = match section_trailer.get("Prev") {
-                Some(Obj::Int(p)) if *p >= 0 => Some(*p as usize),
-                Some(_) => return Err(malformed("bad /Prev in trailer")),
-                None => None,
-            };
-            if section_trailer.get("XRefStm").is_some() {
-                return Err(SignError::UnsupportedPdf(
-                    "hybrid cross-reference (XRefStm) files".into(),
-                ));
-            }
-            if trailer.is_none() {
-                trailer = Some(section_trailer);
-            }
+        // lopdf decrypts with the empty password; look at the raw trailer
+        // first so an encrypted file is named as such.
+        let options = lopdf::LoadOptions {
+            strict: true,
+            ..lopdf::LoadOptions::default()
+        };
+        let inner = lopdf::Document::load_mem_with_options(data, options)
+            .map_err(|e| malformed(e.to_string()))?;
+        if inner.encryption_state.is_some() || inner.trailer.get(b"Encrypt").is_ok() {
+            return Err(SignError::UnsupportedPdf(
+                "encrypted files (PDF/A forbids encryption)".into(),
+            ));
         }
-        let trailer = trailer.ok_or_else(|| malformed("no trailer"))?;
+        if inner.xref_recovery.is_some() {
+            return Err(malformed(
+                "the cross-reference data is damaged (the file would have to be repaired)",
+            ));
+        }
+        let trailer = convert_dict(&inner.trailer, 0)?;
+        let startxref = inner.xref_start;
         Ok(Document {
             data,
-            xref,
+            inner,
             trailer,
             startxref,
         })
     }
 
+    /// Whether the newest cross-reference section is a stream (then an
+    /// update should write one too).
+    pub fn uses_xref_stream(&self) -> bool {
+        matches!(
+            self.inner.reference_table.cross_reference_type,
+            lopdf::xref::XrefType::CrossReferenceStream
+        )
+    }
+
+    /// Every object number in use with its generation.
+    pub fn object_refs(&self) -> impl Iterator<Item = Ref> + '_ {
+        self.inner
+            .objects
+            .keys()
+            .map(|&(num, generation)| Ref { num, generation })
+    }
+
+    /// The byte offset of an object stored directly (not in an object stream).
+    pub fn offset_of(&self, num: u32) -> Option<usize> {
+        match self.inner.reference_table.entries.get(&num)? {
+            lopdf::xref::XrefEntry::Normal { offset, .. } => Some(*offset as usize),
+            _ => None,
+        }
+    }
+
+    /// Whether object `r` is the same in both documents (an unchanged
+    /// object, or one rewritten with the same value).
+    pub fn same_object(&self, other: &Document, r: Ref) -> bool {
+        let key = (r.num, r.generation);
+        match (self.inner.objects.get(&key), other.inner.objects.get(&key)) {
+            (Some(a), Some(b)) if a == b => true,
+            (Some(_), Some(_)) => match (self.get(r), other.get(r)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            },
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether object `r` exists.
+    pub fn has(&self, r: Ref) -> bool {
+        self.inner.objects.contains_key(&(r.num, r.generation))
+    }
+
     /// Read an indirect object.
     pub fn get(&self, r: Ref) -> Result<Obj, SignError> {
-        let &(offset, generation) = self
-            .xref
-            .get(&r.num)
-            .ok_or_else(|| malformed(format!("object {} is not in the xref table", r.num)))?;
-        if generation != r.generation {
-            return Err(malformed(format!(
-                "object {} has another generation",
-                r.num
-            )));
-        }
-        let (num, _, obj) = self.parse_indirect(offset)?;
-        if num != r.num {
-            return Err(malformed(format!(
-                "xref offset of object {} points at object {num}",
-                r.num
-            )));
-        }
-        Ok(obj)
+        let obj = self
+            .inner
+            .objects
+            .get(&(r.num, r.generation))
+            .ok_or_else(|| {
+                malformed(format!(
+                    "object {} {} R is not in the file",
+                    r.num, r.generation
+                ))
+            })?;
+        convert(obj, 0)
     }
 
     /// Follow references until a direct object.
@@ -527,53 +314,6 @@ impl<'a> Document<'a> {
             .flatten())
     }
 
-    /// Parse `N G obj ... endobj` at `offset`.
-    pub fn parse_indirect(&self, offset: usize) -> Result<(u32, u16, Obj), SignError> {
-        if offset >= self.data.len() {
-            return Err(malformed(format!(
-                "object offset {offset} beyond end of file"
-            )));
-        }
-        let mut lx = Lexer::new(self.data, offset);
-        let num = lx.take_uint()?;
-        let generation = lx.take_uint()?;
-        lx.expect_keyword("obj")?;
-        let obj = lx.parse_object(0)?;
-        lx.skip_ws();
-        let obj = if lx.data[lx.pos..].starts_with(b"stream") {
-            let Obj::Dict(dict) = obj else {
-                return Err(malformed("stream without dictionary"));
-            };
-            lx.pos += b"stream".len();
-            if lx.data[lx.pos..].starts_with(b"\r\n") {
-                lx.pos += 2;
-            } else if lx.data[lx.pos..].starts_with(b"\n") {
-                lx.pos += 1;
-            }
-            let start = lx.pos;
-            let len = match dict.get("Length") {
-                Some(Obj::Int(l)) => Some(*l as usize),
-                Some(Obj::Ref(r)) if r.num as u64 != num => {
-                    self.get(*r)?.as_int().map(|l| l as usize)
-                }
-                _ => None,
-            };
-            let end = match len {
-                Some(l) if start + l <= self.data.len() => start + l,
-                _ => find(self.data, b"endstream", start)
-                    .ok_or_else(|| malformed("stream without endstream"))?,
-            };
-            Obj::Stream(dict, self.data[start..end].to_vec())
-        } else {
-            obj
-        };
-        Ok((
-            u32::try_from(num).map_err(|_| malformed("object number"))?,
-            u16::try_from(generation).map_err(|_| malformed("generation"))?,
-            obj,
-        ))
-    }
-
     /// The document catalog reference.
     pub fn root_ref(&self) -> Result<Ref, SignError> {
         self.trailer
@@ -582,43 +322,56 @@ impl<'a> Document<'a> {
             .ok_or_else(|| malformed("trailer has no /Root reference"))
     }
 
-    /// References of all pages, in order.
+    /// The catalog, as a dictionary.
+    pub fn catalog(&self) -> Result<Dict, SignError> {
+        match self.get(self.root_ref()?)? {
+            Obj::Dict(d) => Ok(d),
+            _ => Err(malformed("catalog is not a dictionary")),
+        }
+    }
+
+    /// References of all pages, in order. Each page-tree node is visited
+    /// once: a node that lists itself (or an ancestor) is an error, not a
+    /// loop.
     pub fn page_refs(&self) -> Result<Vec<Ref>, SignError> {
-        let catalog = self.get(self.root_ref()?)?;
-        let catalog = catalog
-            .as_dict()
-            .ok_or_else(|| malformed("catalog is not a dictionary"))?;
+        let catalog = self.catalog()?;
         let pages = catalog
             .get("Pages")
             .and_then(Obj::as_ref)
             .ok_or_else(|| malformed("catalog has no /Pages reference"))?;
         let mut out = Vec::new();
-        self.collect_pages(pages, &mut out, 0)?;
+        let mut seen = HashSet::new();
+        let mut stack = vec![(pages, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                return Err(malformed("page tree too deep"));
+            }
+            if !seen.insert(node) {
+                return Err(malformed(format!(
+                    "the page tree visits object {} twice",
+                    node.num
+                )));
+            }
+            let obj = self.get(node)?;
+            let dict = obj
+                .as_dict()
+                .ok_or_else(|| malformed("page tree node is not a dictionary"))?;
+            if dict.name_is("Type", "Page") {
+                out.push(node);
+                continue;
+            }
+            let kids = self
+                .resolve_key(dict, "Kids")?
+                .ok_or_else(|| malformed("page tree node without /Kids"))?;
+            // Reversed onto the stack so pages come out in document order.
+            for kid in kids.as_array().unwrap_or(&[]).iter().rev() {
+                let r = kid
+                    .as_ref()
+                    .ok_or_else(|| malformed("page tree kid is not a reference"))?;
+                stack.push((r, depth + 1));
+            }
+        }
         Ok(out)
-    }
-
-    fn collect_pages(&self, node: Ref, out: &mut Vec<Ref>, depth: usize) -> Result<(), SignError> {
-        if depth > 64 {
-            return Err(malformed("page tree too deep"));
-        }
-        let obj = self.get(node)?;
-        let dict = obj
-            .as_dict()
-            .ok_or_else(|| malformed("page tree node is not a dictionary"))?;
-        if dict.name_is("Type", "Page") {
-            out.push(node);
-            return Ok(());
-        }
-        let kids = self
-            .resolve_key(dict, "Kids")?
-            .ok_or_else(|| malformed("page tree node without /Kids"))?;
-        for kid in kids.as_array().unwrap_or(&[]) {
-            let r = kid
-                .as_ref()
-                .ok_or_else(|| malformed("page tree kid is not a reference"))?;
-            self.collect_pages(r, out, depth + 1)?;
-        }
-        Ok(())
     }
 }
 
@@ -630,75 +383,6 @@ pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|p| p + from)
-}
-
-pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
-fn find_startxref(data: &[u8]) -> Result<usize, SignError> {
-    let tail_start = data.len().saturating_sub(2048);
-    let pos = rfind(&data[tail_start..], b"startxref")
-        .map(|p| p + tail_start)
-        .ok_or_else(|| malformed("no startxref"))?;
-    let mut lx = Lexer::new(data, pos + b"startxref".len());
-    let off = lx.take_uint()? as usize;
-    if off >= data.len() {
-        return Err(malformed("startxref points beyond end of file"));
-    }
-    Ok(off)
-}
-
-/// Parse one classic xref section at `offset` into `xref` (entries already
-/// present, i.e. from newer sections, win) and return its trailer.
-fn parse_xref_section(
-    data: &[u8],
-    offset: usize,
-    xref: &mut HashMap<u32, (usize, u16)>,
-) -> Result<Dict, SignError> {
-    let mut lx = Lexer::new(data, offset);
-    let word = lx.peek_word();
-    if word != b"xref" {
-        if Lexer::parse_uint(word).is_some() {
-            return Err(SignError::UnsupportedPdf(
-                "cross-reference streams (this module reads classic xref tables, as krilla writes)"
-                    .into(),
-            ));
-        }
-        return Err(malformed(format!("no xref table at byte {offset}")));
-    }
-    lx.take_word();
-    loop {
-        let w = lx.peek_word();
-        if w == b"trailer" {
-            lx.take_word();
-            break;
-        }
-        let start = lx.take_uint()? as u32;
-        let count = lx.take_uint()? as u32;
-        if count > 10_000_000 {
-            return Err(malformed("xref subsection too large"));
-        }
-        for i in 0..count {
-            let off = lx.take_uint()? as usize;
-            let generation = lx.take_uint()? as u16;
-            let kind = lx.take_word();
-            let num = start + i;
-            if kind == b"n" {
-                xref.entry(num).or_insert((off, generation));
-            } else if kind != b"f" {
-                return Err(malformed("bad xref entry"));
-            }
-            // A free entry in a newer section hides older in-use entries.
-            else if num != 0 {
-                xref.entry(num).or_insert((usize::MAX, generation));
-            }
-        }
-    }
-    match lx.parse_object(0)? {
-        Obj::Dict(d) => Ok(d),
-        _ => Err(malformed("trailer is not a dictionary")),
-    }
 }
 
 /// Serialize an object.
@@ -812,16 +496,28 @@ pub(crate) fn decode_text_string(b: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    /// `s` as object 1 of a minimal file, read back through lopdf.
     fn parse(s: &str) -> Obj {
-        Lexer::new(s.as_bytes(), 0).parse_object(0).unwrap()
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let at = pdf.len();
+        pdf.extend_from_slice(format!("1 0 obj\n{s}\nendobj\n").as_bytes());
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "xref\n0 2\n0000000000 65535 f\r\n{at:010} 00000 n\r\n\
+                 trailer\n<</Size 2/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        Document::parse(&pdf).unwrap().get(Ref::new(1)).unwrap()
     }
 
     #[test]
     fn parses_objects() {
-        assert_eq!(parse("12 0 R"), Obj::Ref(Ref::new(12)));
-        assert_eq!(parse("12 0"), Obj::Int(12));
+        assert_eq!(parse("[12 0 R]"), Obj::Array(vec![Obj::Ref(Ref::new(12))]));
+        assert_eq!(parse("[12 0]"), Obj::Array(vec![Obj::Int(12), Obj::Int(0)]));
         assert_eq!(parse("-3.5"), Obj::Real("-3.5".into()));
-        assert_eq!(parse(".5"), Obj::Real(".5".into()));
+        assert_eq!(parse(".5"), Obj::Real("0.5".into()));
         assert_eq!(parse("/A#20B"), Obj::Name(b"A B".to_vec()));
         assert_eq!(parse("(a\\(b\\)\\101(x))"), Obj::Str(b"a(b)A(x)".to_vec()));
         assert_eq!(parse("<414 2>"), Obj::Str(b"AB".to_vec()));
@@ -836,11 +532,11 @@ mod tests {
 
     #[test]
     fn writes_round_trip() {
-        let src = "<</A [1 2.50 /N#23 (s\\)) <00FF>] /B <</C 3 0 R>> /D true>>";
+        let src = "<</A [1 2.5 /N#23 (s\\)) <00FF>] /B <</C 3 0 R>> /D true>>";
         let obj = parse(src);
         let mut out = Vec::new();
         write_obj(&mut out, &obj);
-        assert_eq!(Lexer::new(&out, 0).parse_object(0).unwrap(), obj);
+        assert_eq!(parse(std::str::from_utf8(&out).unwrap()), obj);
     }
 
     #[test]

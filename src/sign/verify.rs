@@ -5,6 +5,8 @@
 //! from the CMS object and not checked against any trust anchor, nor for
 //! revocation. Use pdfsig or pyHanko with a trust root for that.
 
+use std::collections::HashSet;
+
 use cms::signed_data::{SignerIdentifier, SignerInfo};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
@@ -13,6 +15,7 @@ use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use super::SignError;
+use super::changes::disallowed_changes;
 use super::cms::{
     OID_CONTENT_TYPE, OID_DATA, OID_MESSAGE_DIGEST, OID_SHA256, OID_SIGNING_CERTIFICATE_V2,
     SigningCertificateV2,
@@ -24,7 +27,7 @@ use super::signer::{
 use super::time::parse_pdf_date;
 
 /// The outcome of [`verify`] for the document's last signature.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
     /// The signature is intact: the byte range is well formed (starts at 0,
     /// leaves out exactly the /Contents string), the SHA-256 digest of the
@@ -55,6 +58,32 @@ pub struct VerifyReport {
     pub appended_bytes: u64,
     /// Number of signature fields with a value in the document.
     pub signature_count: usize,
+    /// The revision this signature covers (1-based, counted by `%%EOF`
+    /// markers) and the file's number of revisions.
+    pub revision: usize,
+    /// Number of revisions of the file.
+    pub revisions: usize,
+    /// What revisions appended after this signature changed beyond adding
+    /// signatures, signature fields, the DSS and document timestamps (the
+    /// incremental saving and shadow attacks). Not empty makes the
+    /// signature not valid.
+    pub changed_after_signing: Vec<String>,
+    /// `"signature"`, or `"document timestamp"` (/SubFilter /ETSI.RFC3161).
+    pub kind: String,
+    /// The time from an RFC 3161 token: the signature timestamp (B-T) or
+    /// the document timestamp itself. Unix seconds.
+    pub timestamp_unix: Option<i64>,
+    /// Subject of the timestamp authority's certificate.
+    pub timestamp_authority: Option<String>,
+    /// PAdES baseline level this signature reaches on its own: `B-B`, or
+    /// `B-T` with a valid signature timestamp. `None` for document
+    /// timestamps and invalid signatures.
+    pub level: Option<String>,
+    /// With trust anchors given: whether the signer certificate chains to
+    /// one of them (through the CMS and DSS certificates, each signature
+    /// checked, each certificate valid at the signing time). `None`: no
+    /// anchors given, or a document timestamp.
+    pub trusted: Option<bool>,
 }
 
 impl VerifyReport {
@@ -64,28 +93,175 @@ impl VerifyReport {
     }
 }
 
+/// More signatures than this in one file are refused: each one may need its
+/// signed revision read again.
+pub const MAX_SIGNATURES: usize = 64;
+
 /// Verify the last signature of `pdf`. A readable PDF with a bad signature
 /// gives `Ok` with `valid: false`; unreadable input or a PDF without a
 /// signature gives `Err`.
 pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
+    verify_all(pdf)?.pop().ok_or(SignError::NotSigned)
+}
+
+/// Verify every signature of `pdf`, in the order they were made (by the end
+/// of the revision each covers).
+pub fn verify_all(pdf: &[u8]) -> Result<Vec<VerifyReport>, SignError> {
+    verify_all_trusting(pdf, &[])
+}
+
+/// [`verify_all`], and with `anchors` (DER certificates) not empty, each
+/// signature must also chain to one of them, or it is not valid.
+pub fn verify_all_trusting(
+    pdf: &[u8],
+    anchors: &[Vec<u8>],
+) -> Result<Vec<VerifyReport>, SignError> {
+    let anchors: Vec<Certificate> = anchors
+        .iter()
+        .map(|d| Certificate::from_der(d))
+        .collect::<Result<_, _>>()
+        .map_err(|e| SignError::InvalidCertificate(format!("trust anchor: {e}")))?;
     let doc = Document::parse(pdf)?;
+    let dss_certs = dss_certificates(&doc);
     let sigs = signature_fields(&doc)?;
+    if sigs.is_empty() {
+        return Err(SignError::NotSigned);
+    }
+    if sigs.len() > MAX_SIGNATURES {
+        return Err(SignError::UnsupportedPdf(format!(
+            "{} signatures (at most {MAX_SIGNATURES} are checked)",
+            sigs.len()
+        )));
+    }
+    let eofs = eof_ends(pdf);
     let signature_count = sigs.len();
-    // The last signature is the one whose signed revision ends last.
-    let mut best: Option<(i64, Dict, Dict, Ref)> = None;
+    let mut revisions_read: Vec<(usize, Result<Vec<String>, String>)> = Vec::new();
+    let mut reports = Vec::new();
     for (field, sig_ref) in sigs {
         let sig = match doc.get(sig_ref)? {
             Obj::Dict(d) => d,
             _ => continue,
         };
-        let end = byte_range(&sig)
-            .map(|br| br.get(2).copied().unwrap_or(0) + br.get(3).copied().unwrap_or(0))
-            .unwrap_or(0);
-        if best.as_ref().is_none_or(|(e, ..)| end >= *e) {
-            best = Some((end, field, sig, sig_ref));
+        let mut signer = None;
+        let mut report = check_one(&doc, field, &sig, sig_ref, signature_count, &mut signer);
+        if !anchors.is_empty()
+            && report.valid
+            && let Some((cert, mut pool)) = signer
+        {
+            pool.extend(dss_certs.iter().cloned());
+            let at = report.timestamp_unix.or(report.signing_time_unix);
+            match chain_to_anchor(&cert, &pool, &anchors, at) {
+                Ok(()) => report.trusted = Some(true),
+                Err(why) => {
+                    report.trusted = Some(false);
+                    report.valid = false;
+                    report.reason = Some(format!("not trusted: {why}"));
+                }
+            }
+        }
+        report.revisions = eofs.len();
+        let end = signed_end(&report.byte_range);
+        report.revision = eofs.iter().filter(|&&e| e <= end.unwrap_or(0)).count();
+        if report.valid
+            && let Some(end) = end
+            && end < pdf.len()
+        {
+            let changes = match revisions_read.iter().find(|(e, _)| *e == end) {
+                Some((_, c)) => c.clone(),
+                None => {
+                    let c = Document::parse(&pdf[..end])
+                        .and_then(|signed| disallowed_changes(&signed, &doc))
+                        .map_err(|e| format!("the signed revision cannot be read: {e}"));
+                    revisions_read.push((end, c.clone()));
+                    c
+                }
+            };
+            match changes {
+                Ok(c) if c.is_empty() => {}
+                Ok(c) => {
+                    report.valid = false;
+                    report.reason = Some(format!(
+                        "a revision appended after signing changed {}",
+                        c.join("; ")
+                    ));
+                    report.changed_after_signing = c;
+                }
+                Err(e) => {
+                    report.valid = false;
+                    report.reason = Some(e);
+                }
+            }
+        }
+        reports.push((end.unwrap_or(0), report));
+    }
+    reports.sort_by_key(|(end, _)| *end);
+    let mut reports: Vec<VerifyReport> = reports.into_iter().map(|(_, r)| r).collect();
+    // B-LT: a B-T signature and revocation data in a DSS; B-LTA: and a
+    // valid document timestamp in a later revision. Structural: the
+    // revocation data is not evaluated here (see pyHanko for that).
+    let has_revocation_data = doc
+        .catalog()
+        .ok()
+        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
+        .and_then(|d| d.as_dict().cloned())
+        .is_some_and(|dss| {
+            ["CRLs", "OCSPs"].iter().any(|k| {
+                doc.resolve_key(&dss, k)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+            })
+        });
+    let doc_timestamps: Vec<usize> = reports
+        .iter()
+        .filter(|r| r.valid && r.kind == "document timestamp")
+        .map(|r| r.revision)
+        .collect();
+    for r in &mut reports {
+        if r.level.as_deref() == Some("B-T") && has_revocation_data {
+            let archived = doc_timestamps.iter().any(|&t| t > r.revision + 1);
+            r.level = Some(if archived { "B-LTA" } else { "B-LT" }.into());
         }
     }
-    let (_, field, sig, sig_ref) = best.ok_or(SignError::NotSigned)?;
+    Ok(reports)
+}
+
+/// The end of the signed revision, `c + d` of the byte range, if it is a
+/// well-formed range (no overflow, no negative numbers).
+fn signed_end(br: &[i64]) -> Option<usize> {
+    match br {
+        [0, b, c, d] if *b >= 0 && c >= b && *d >= 0 => usize::try_from(c.checked_add(*d)?).ok(),
+        _ => None,
+    }
+}
+
+/// Offsets just past each `%%EOF` marker (and its end of line): the ends of
+/// the file's revisions.
+fn eof_ends(pdf: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find(pdf, b"%%EOF", from) {
+        let mut end = p + 5;
+        if pdf.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if pdf.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        out.push(end);
+        from = p + 5;
+    }
+    out
+}
+
+fn check_one(
+    doc: &Document,
+    field: Dict,
+    sig: &Dict,
+    sig_ref: Ref,
+    signature_count: usize,
+    signer: &mut Option<(Certificate, Vec<Certificate>)>,
+) -> VerifyReport {
     let mut report = VerifyReport {
         valid: false,
         reason: None,
@@ -97,18 +273,36 @@ pub fn verify(pdf: &[u8]) -> Result<VerifyReport, SignError> {
             .get("SubFilter")
             .and_then(Obj::as_name)
             .map(|n| String::from_utf8_lossy(n).into_owned()),
-        byte_range: byte_range(&sig).unwrap_or_default(),
+        byte_range: byte_range(sig).unwrap_or_default(),
         byte_range_excludes_only_contents: false,
         appended_bytes: 0,
         signature_count,
+        revision: 0,
+        revisions: 0,
+        changed_after_signing: Vec::new(),
+        kind: "signature".into(),
+        timestamp_unix: None,
+        timestamp_authority: None,
+        level: None,
+        trusted: None,
     };
-    if let Err(reason) = check(&doc, &sig, sig_ref, &mut report) {
+    if let Err(reason) = check(doc, sig, sig_ref, &mut report, signer) {
         report.valid = false;
         report.reason = Some(reason);
     } else {
         report.valid = true;
+        if report.kind == "signature" {
+            report.level = Some(
+                if report.timestamp_unix.is_some() {
+                    "B-T"
+                } else {
+                    "B-B"
+                }
+                .into(),
+            );
+        }
     }
-    Ok(report)
+    report
 }
 
 fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
@@ -121,21 +315,21 @@ fn byte_range(sig: &Dict) -> Option<Vec<i64>> {
 
 /// (field dictionary, signature dictionary reference) for every signed
 /// signature field reachable from /AcroForm /Fields.
-fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
-    let catalog = doc.get(doc.root_ref()?)?;
-    let catalog = catalog
-        .as_dict()
-        .ok_or_else(|| SignError::MalformedPdf("catalog is not a dictionary".into()))?;
-    let Some(fields) = doc.acroform_fields(catalog)? else {
+pub(crate) fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
+    let catalog = doc.catalog()?;
+    let Some(fields) = doc.acroform_fields(&catalog)? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     let mut stack: Vec<Obj> = fields.as_array().unwrap_or(&[]).to_vec();
-    let mut visited = 0;
+    // Each field object is read once, however often /Fields and /Kids list
+    // it: a field that lists itself costs one visit, not thousands.
+    let mut seen: HashSet<Ref> = HashSet::new();
     while let Some(f) = stack.pop() {
-        visited += 1;
-        if visited > 10_000 {
-            break;
+        if let Obj::Ref(r) = f
+            && !seen.insert(r)
+        {
+            continue;
         }
         let Some(d) = doc.resolve(&f)?.as_dict().cloned() else {
             continue;
@@ -145,6 +339,7 @@ fn signature_fields(doc: &Document) -> Result<Vec<(Dict, Ref)>, SignError> {
         }
         if d.name_is("FT", "Sig")
             && let Some(r) = d.get("V").and_then(Obj::as_ref)
+            && !out.iter().any(|(_, s)| *s == r)
         {
             out.push((d, r));
         }
@@ -157,6 +352,7 @@ fn check(
     sig: &Dict,
     sig_ref: Ref,
     report: &mut VerifyReport,
+    signer: &mut Option<(Certificate, Vec<Certificate>)>,
 ) -> Result<(), String> {
     let data = doc.data;
     let len = data.len() as i64;
@@ -168,10 +364,12 @@ fn check(
     if a != 0 {
         return Err("the /ByteRange does not start at byte 0".into());
     }
-    if b > c || c + d > len {
+    let end = c.checked_add(d);
+    if b > c || end.is_none_or(|e| e > len) {
         return Err("the /ByteRange points outside the file".into());
     }
-    report.appended_bytes = (len - (c + d)) as u64;
+    let end = end.unwrap_or(len);
+    report.appended_bytes = (len - end) as u64;
     // The gap must be exactly this signature's /Contents hex string.
     let (gap_start, gap_end) = (b as usize, c as usize);
     let gap_is_hex = gap_end >= gap_start + 2
@@ -181,9 +379,8 @@ fn check(
             .iter()
             .all(u8::is_ascii_hexdigit);
     let contents_at = doc
-        .xref
-        .get(&sig_ref.num)
-        .and_then(|&(off, _)| find(data, b"/Contents", off))
+        .offset_of(sig_ref.num)
+        .and_then(|off| find(data, b"/Contents", off))
         .map(|p| {
             let mut p = p + b"/Contents".len();
             while p < data.len() && data[p].is_ascii_whitespace() {
@@ -202,9 +399,20 @@ fn check(
 
     let mut hasher = Sha256::new();
     hasher.update(&data[..gap_start]);
-    hasher.update(&data[gap_end..(c + d) as usize]);
+    hasher.update(&data[gap_end..end as usize]);
     let digest = hasher.finalize();
 
+    if report.sub_filter.as_deref() == Some("ETSI.RFC3161") {
+        report.kind = "document timestamp".into();
+        let len = super::cms::first_tlv_len(contents).ok_or("the /Contents value is not DER")?;
+        let token = super::tsa::check_token(&contents[..len], &digest, false)
+            .map_err(|e| format!("document timestamp: {e}"))?;
+        report.signer_name = Some(token.tsa_name.clone());
+        report.timestamp_authority = Some(token.tsa_name);
+        report.timestamp_unix = Some(token.time_unix);
+        report.algorithm = Some("RFC 3161 timestamp over SHA-256".into());
+        return Ok(());
+    }
     let parsed = super::cms::parse(contents)?;
     if parsed.signer_infos.len() != 1 {
         return Err(format!(
@@ -216,6 +424,7 @@ fn check(
     let cert = find_signer_cert(si, &parsed.certificates)
         .ok_or("the signer certificate is not in the CMS object")?;
     report.signer_name = Some(subject_name(cert));
+    *signer = Some((cert.clone(), parsed.certificates.clone()));
 
     if si.digest_alg.oid != OID_SHA256 {
         return Err(format!(
@@ -266,23 +475,43 @@ fn check(
         None => {}
     }
     let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    report.algorithm = Some(verify_signature(si, cert, &signed)?);
+    let token = si.unsigned_attrs.as_ref().and_then(|attrs| {
+        attrs
+            .iter()
+            .find(|a| a.oid == super::tsa::OID_SIGNATURE_TIME_STAMP)
+            .and_then(|a| a.values.iter().next())
+    });
+    if let Some(token) = token {
+        let token = token.to_der().map_err(|e| e.to_string())?;
+        let imprint = Sha256::digest(si.signature.as_bytes());
+        let token = super::tsa::check_token(&token, &imprint, false)
+            .map_err(|e| format!("the signature timestamp: {e}"))?;
+        report.timestamp_unix = Some(token.time_unix);
+        report.timestamp_authority = Some(token.tsa_name);
+    }
+    Ok(())
+}
+
+/// Check the SignerInfo's signature over `signed` (the DER of its signed
+/// attributes) with `cert`'s key; on success, the algorithm's name.
+pub(crate) fn verify_signature(
+    si: &SignerInfo,
+    cert: &Certificate,
+    signed: &[u8],
+) -> Result<String, String> {
     let signature = si.signature.as_bytes();
     let spki = cert.tbs_certificate().subject_public_key_info();
     let spki_der = spki.to_der().map_err(|e| e.to_string())?;
     let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
     let sig_alg = si.signature_algorithm.oid;
-    let signed_digest = Sha256::digest(&signed);
+    let signed_digest = Sha256::digest(signed);
     if sig_alg == OID_RSA_ENCRYPTION || sig_alg == OID_SHA256_WITH_RSA {
-        report.algorithm = Some("RSA PKCS#1 v1.5 with SHA-256".into());
         if spki.algorithm.oid != OID_RSA_ENCRYPTION {
             return Err("RSA signature but the certificate key is not RSA".into());
         }
         let public =
             rsa::PublicKey::try_from(spki_ref).map_err(|e| format!("certificate RSA key: {e}"))?;
-        report.algorithm = Some(format!(
-            "RSA-{} PKCS#1 v1.5 with SHA-256",
-            public.size() * 8
-        ));
         public
             .verify(
                 rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
@@ -292,8 +521,11 @@ fn check(
             .map_err(|_| {
                 "the RSA signature does not verify with the certificate's key".to_string()
             })?;
+        Ok(format!(
+            "RSA-{} PKCS#1 v1.5 with SHA-256",
+            public.size() * 8
+        ))
     } else if sig_alg == OID_ECDSA_SHA256 {
-        report.algorithm = Some("ECDSA P-256 with SHA-256".into());
         if spki.algorithm.oid != OID_EC_PUBLIC_KEY {
             return Err("ECDSA signature but the certificate key is not EC".into());
         }
@@ -306,13 +538,16 @@ fn check(
         vk.verify_prehash(&signed_digest, &sig).map_err(|_| {
             "the ECDSA signature does not verify with the certificate's key".to_string()
         })?;
+        Ok("ECDSA P-256 with SHA-256".into())
     } else {
-        return Err(format!("unsupported signature algorithm {sig_alg}"));
+        Err(format!("unsupported signature algorithm {sig_alg}"))
     }
-    Ok(())
 }
 
-fn find_signer_cert<'c>(si: &SignerInfo, certs: &'c [Certificate]) -> Option<&'c Certificate> {
+pub(crate) fn find_signer_cert<'c>(
+    si: &SignerInfo,
+    certs: &'c [Certificate],
+) -> Option<&'c Certificate> {
     certs.iter().find(|c| match &si.sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
             c.tbs_certificate().issuer() == &ias.issuer
@@ -325,4 +560,102 @@ fn find_signer_cert<'c>(si: &SignerInfo, certs: &'c [Certificate]) -> Option<&'c
             .flatten()
             .is_some_and(|(_, k)| k == *ski),
     })
+}
+
+/// The certificates in the file's DSS.
+fn dss_certificates(doc: &Document) -> Vec<Certificate> {
+    let Some(Obj::Dict(dss)) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
+    else {
+        return Vec::new();
+    };
+    let Ok(Some(Obj::Array(certs))) = doc.resolve_key(&dss, "Certs") else {
+        return Vec::new();
+    };
+    certs
+        .iter()
+        .filter_map(|c| match doc.resolve(c) {
+            Ok(Obj::Stream(_, data)) => Certificate::from_der(&data).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Follow issuers from `cert` through `pool` to one of `anchors`, checking
+/// each certificate's signature with its issuer's key and, when `at` is
+/// known, its validity period.
+fn chain_to_anchor(
+    cert: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: Option<i64>,
+) -> Result<(), String> {
+    let mut cur = cert.clone();
+    for _ in 0..10 {
+        if let Some(t) = at {
+            let v = cur.tbs_certificate().validity();
+            let (nb, na) = (
+                v.not_before.to_unix_duration().as_secs() as i64,
+                v.not_after.to_unix_duration().as_secs() as i64,
+            );
+            if t < nb || t > na {
+                return Err(format!(
+                    "{} is not valid at {}",
+                    subject_name(&cur),
+                    super::time::format_utc(t)
+                ));
+            }
+        }
+        if anchors.contains(&cur) {
+            return Ok(());
+        }
+        let issuer_name = cur.tbs_certificate().issuer();
+        let issuer = anchors
+            .iter()
+            .chain(pool.iter())
+            .filter(|c| c.tbs_certificate().subject() == issuer_name && **c != cur)
+            .find(|c| verify_certificate_signature(&cur, c).is_ok())
+            .ok_or_else(|| {
+                format!(
+                    "no issuer of {} among the trust anchors and embedded certificates",
+                    subject_name(&cur)
+                )
+            })?;
+        cur = issuer.clone();
+    }
+    Err("the certificate chain is too long".into())
+}
+
+fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {
+    let tbs = cert.tbs_certificate().to_der().map_err(|e| e.to_string())?;
+    let signature = cert
+        .signature()
+        .as_bytes()
+        .ok_or("the certificate signature is not whole bytes")?;
+    let spki = issuer.tbs_certificate().subject_public_key_info();
+    let spki_der = spki.to_der().map_err(|e| e.to_string())?;
+    let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
+    let digest = Sha256::digest(&tbs);
+    let alg = cert.signature_algorithm().oid;
+    if alg == OID_SHA256_WITH_RSA {
+        let public = rsa::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
+        public
+            .verify(
+                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
+                &digest,
+                signature,
+            )
+            .map_err(|_| "bad RSA certificate signature".to_string())
+    } else if alg == OID_ECDSA_SHA256 {
+        let public = p256::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
+        let vk = p256::ecdsa::VerifyingKey::from(public);
+        let sig = p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| e.to_string())?;
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        vk.verify_prehash(&digest, &sig)
+            .map_err(|_| "bad ECDSA certificate signature".to_string())
+    } else {
+        Err(format!("unsupported certificate signature algorithm {alg}"))
+    }
 }

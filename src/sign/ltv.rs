@@ -1,0 +1,227 @@
+//! Long-term validation: a DSS (Document Security Store) with the
+//! certificates of every signature and timestamp in the file and the
+//! revocation data for them (PAdES B-LT), and a document timestamp after it
+//! (B-LTA). Each is a further incremental update, so earlier signatures stay
+//! valid; `extend` applies both to a file signed earlier.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+
+use super::incremental::{Who, finish_update, sign_as};
+use super::pdf::{Dict, Document, Obj, Ref, write_obj};
+use super::{SignError, SignOptions, TsaConfig};
+
+/// Where revocation data comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LtvOptions {
+    /// DER CRLs given as files (`--crl`).
+    pub crls: Vec<Vec<u8>>,
+    /// DER OCSP responses given as files (`--ocsp`).
+    pub ocsps: Vec<Vec<u8>>,
+    /// Also fetch the CRLs named in the certificates' CRL distribution
+    /// points (http:// only), with this time-out. `None`: offline.
+    pub fetch: Option<Duration>,
+}
+
+/// Add a DSS update to `pdf` (signed): every certificate of every signature
+/// and timestamp token in the file, and the given and fetched revocation
+/// data. An existing DSS is kept and extended.
+pub fn add_dss(pdf: &[u8], options: &LtvOptions) -> Result<Vec<u8>, SignError> {
+    let doc = Document::parse(pdf)?;
+    let certs = embedded_certificates(&doc)?;
+    if certs.is_empty() {
+        return Err(SignError::NotSigned);
+    }
+    let mut crls = options.crls.clone();
+    if let Some(timeout) = options.fetch {
+        for cert in &certs {
+            for url in crl_urls(cert) {
+                let crl = super::http::get(&url, timeout)?;
+                if !crls.contains(&crl) {
+                    crls.push(crl);
+                }
+            }
+        }
+    }
+    if crls.is_empty() && options.ocsps.is_empty() {
+        return Err(SignError::InvalidOptions(
+            "no revocation data: give --crl or --ocsp files, or certificates with CRL \
+             distribution points"
+                .into(),
+        ));
+    }
+
+    let root_ref = doc.root_ref()?;
+    let mut catalog = doc.catalog()?;
+    let mut next_num = match doc.trailer.get("Size") {
+        Some(Obj::Int(n)) if *n > 0 => *n as u32,
+        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
+    };
+    let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
+    let (dss_ref, mut dss) = match catalog.get("DSS") {
+        Some(Obj::Ref(r)) => (*r, super::incremental::dict_of(doc.get(*r)?, "DSS")?),
+        _ => {
+            let r = Ref::new(next_num);
+            next_num += 1;
+            (r, Dict::default().with("Type", Obj::name("DSS")))
+        }
+    };
+    let mut add = |key: &str, items: Vec<Vec<u8>>, dss: &mut Dict| -> Result<(), SignError> {
+        let mut arr = match dss.get(key) {
+            Some(o) => doc
+                .resolve(o)?
+                .as_array()
+                .map(<[Obj]>::to_vec)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        // Skip data the DSS already holds.
+        let mut have: Vec<Vec<u8>> = Vec::new();
+        for o in &arr {
+            if let Ok(Obj::Stream(_, data)) = doc.resolve(o) {
+                have.push(data);
+            }
+        }
+        for item in items {
+            if have.contains(&item) {
+                continue;
+            }
+            let r = Ref::new(next_num);
+            next_num += 1;
+            objects.insert(r, Obj::Stream(Dict::default(), item.clone()));
+            have.push(item);
+            arr.push(Obj::Ref(r));
+        }
+        if !arr.is_empty() {
+            dss.set(key, Obj::Array(arr));
+        }
+        Ok(())
+    };
+    let cert_ders = certs
+        .iter()
+        .map(|c| c.to_der().map_err(|e| SignError::Crypto(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    add("Certs", cert_ders, &mut dss)?;
+    add("CRLs", crls, &mut dss)?;
+    add("OCSPs", options.ocsps.clone(), &mut dss)?;
+    objects.insert(dss_ref, Obj::Dict(dss));
+    catalog.set("DSS", Obj::Ref(dss_ref));
+    objects.insert(root_ref, Obj::Dict(catalog));
+
+    let mut out = pdf.to_vec();
+    if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
+        out.push(b'\n');
+    }
+    let mut offsets = BTreeMap::new();
+    for (r, obj) in &objects {
+        offsets.insert(*r, out.len());
+        out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
+        write_obj(&mut out, obj);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    finish_update(&mut out, &doc, pdf, offsets, next_num, b"dss");
+    Ok(out)
+}
+
+/// Add a document timestamp (PAdES B-LTA) from `tsa` over the whole file.
+pub fn add_document_timestamp(pdf: &[u8], tsa: &TsaConfig) -> Result<Vec<u8>, SignError> {
+    sign_as(pdf, Who::Timestamp(tsa), &SignOptions::default())
+}
+
+/// `extend`: a DSS update and, with `archive`, a document timestamp after it.
+pub fn extend(
+    pdf: &[u8],
+    ltv: Option<&LtvOptions>,
+    archive: Option<&TsaConfig>,
+) -> Result<Vec<u8>, SignError> {
+    let mut out = pdf.to_vec();
+    if let Some(ltv) = ltv {
+        out = add_dss(&out, ltv)?;
+    }
+    if let Some(tsa) = archive {
+        out = add_document_timestamp(&out, tsa)?;
+    }
+    Ok(out)
+}
+
+/// Certificates of every signature and timestamp token in the file
+/// (deduplicated, in order of appearance).
+fn embedded_certificates(doc: &Document) -> Result<Vec<Certificate>, SignError> {
+    let mut out: Vec<Certificate> = Vec::new();
+    for (_, sig_ref) in super::verify::signature_fields(doc)? {
+        let Ok(Obj::Dict(sig)) = doc.get(sig_ref) else {
+            continue;
+        };
+        let Some(contents) = sig.get("Contents").and_then(Obj::as_str) else {
+            continue;
+        };
+        let Ok(parsed) = super::cms::parse(contents) else {
+            continue;
+        };
+        let mut found = parsed.certificates.clone();
+        for si in &parsed.signer_infos {
+            for attr in si.unsigned_attrs.iter().flat_map(|a| a.iter()) {
+                if attr.oid != super::tsa::OID_SIGNATURE_TIME_STAMP {
+                    continue;
+                }
+                for v in attr.values.iter() {
+                    if let Ok(der) = Encode::to_der(v)
+                        && let Ok(token) = super::cms::parse(&der)
+                    {
+                        found.extend(token.certificates);
+                    }
+                }
+            }
+        }
+        for c in found {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The http:// URLs of a certificate's CRL distribution points.
+fn crl_urls(cert: &Certificate) -> Vec<String> {
+    use x509_cert::ext::pkix::CrlDistributionPoints;
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    let Ok(Some((_, points))) = cert
+        .tbs_certificate()
+        .get_extension::<CrlDistributionPoints>()
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for p in points.0 {
+        if let Some(DistributionPointName::FullName(names)) = p.distribution_point {
+            for n in names {
+                if let GeneralName::UniformResourceIdentifier(uri) = n {
+                    let uri = uri.to_string();
+                    if uri.starts_with("http://") {
+                        out.push(uri);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A CRL or OCSP response file: DER, or PEM (`-----BEGIN X509 CRL-----`).
+pub fn read_der_or_pem(bytes: &[u8]) -> Result<Vec<u8>, SignError> {
+    if !bytes.starts_with(b"-----BEGIN") {
+        return Ok(bytes.to_vec());
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| SignError::InvalidOptions("a PEM file that is not text".into()))?;
+    let (_, der) = der::pem::decode_vec(text.as_bytes())
+        .map_err(|e| SignError::InvalidOptions(format!("PEM: {e}")))?;
+    // Parse as a CRL to catch a wrong file early (OCSP responses are DER).
+    let _ = x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(&der)
+        .map_err(|e| SignError::InvalidOptions(format!("not a CRL: {e}")))?;
+    Ok(der)
+}
