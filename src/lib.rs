@@ -13,6 +13,7 @@ pub mod image;
 pub mod layout;
 pub mod pdf;
 mod schema;
+pub mod serve;
 pub mod sign;
 pub mod statement;
 pub mod typeset;

@@ -1,5 +1,7 @@
 //! The `communique` command line: parses arguments, calls the library, reports errors.
 
+mod cli;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +65,7 @@ enum Command {
         pdf: PathBuf,
     },
     Batch(communique::batch::Args),
+    Serve(cli::serve::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         } => build(&statement, layout.as_deref(), output, pdfa, &sign),
         Command::Verify { pdf } => return verify(&pdf),
         Command::Batch(args) => return communique::batch::main(args),
+        Command::Serve(args) => return cli::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

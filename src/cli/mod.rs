@@ -1,0 +1,3 @@
+//! One module per subcommand; `main.rs` only dispatches.
+
+pub mod serve;
