@@ -12,6 +12,7 @@ pub mod font;
 pub mod image;
 pub mod layout;
 pub mod pdf;
+pub mod render;
 mod schema;
 pub mod serve;
 pub mod sign;
