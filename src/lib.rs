@@ -18,6 +18,7 @@ pub mod output;
 pub mod pdf;
 pub mod render;
 mod schema;
+pub mod serve;
 pub mod sign;
 pub mod statement;
 pub mod typeset;

@@ -96,6 +96,7 @@ enum Command {
     Manpage(cli::manpage::Args),
     /// Write a starter layout (from a bundled one) and a sample statement that builds as is.
     Init(cli::init::Args),
+    Serve(cli::serve::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -159,6 +160,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => cli::completions::run::<Cli>(args),
         Command::Manpage(args) => cli::manpage::run::<Cli>(args).map(|f| cli::preview::print(&f)),
         Command::Init(args) => cli::init::run(args).map(|f| cli::preview::print(&f)),
+        Command::Serve(args) => return cli::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

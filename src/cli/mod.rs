@@ -10,6 +10,7 @@ pub mod layouts;
 pub mod manpage;
 pub mod preview;
 pub mod rebuild;
+pub mod serve;
 pub mod sign;
 pub mod verify;
 pub mod watch;
