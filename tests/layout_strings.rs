@@ -385,3 +385,16 @@ fn arabic_list_numbers_use_the_body_fonts_digits() {
         );
     }
 }
+
+#[test]
+fn arabic_gets_no_hyphenation_warning() {
+    let rendered = render(
+        &bundled_statement("2026-04-14-bayan-ar"),
+        &layout("default"),
+    );
+    assert!(
+        !rendered.warnings.iter().any(|w| w.contains("hyphenation")),
+        "{:#?}",
+        rendered.warnings
+    );
+}

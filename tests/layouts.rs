@@ -259,7 +259,8 @@ fn release_lines_placeholders_and_continuation_headers() {
             .unwrap();
     let text = page_text(&doc, 0);
     for want in [
-        "Ref. T/1",
+        // The statement is French: the layout's "Ref. {reference}" comes in French.
+        "Réf. T/1",
         "14 mai 2026",
         "EMBARGO UNTIL",
         "Notre réf. T/1",

@@ -261,8 +261,7 @@ impl Builder<'_> {
                 self.unsupported(
                     offset,
                     "a table",
-                    "tables are not supported yet; write the figures as a list \
-                     (`- Country: amount`) or in sentences",
+                    "write the figures as a list (`- Country: amount`) or in sentences",
                 )
             }
             Tag::FootnoteDefinition(label) => {

@@ -125,7 +125,7 @@ fn language_warning(language: &str, hyphenate: bool) -> Option<String> {
              it is set without hyphenation and declared as /Lang {language}: check `language` \
              in the front matter (e.g. \"en\", \"fr-CH\", \"lv\")"
         ))
-    } else if hyphenate && hyphenate::language(language).is_none() {
+    } else if hyphenate && hyphenate::language(language).is_none() && !never_hyphenated(language) {
         Some(format!(
             "there are no hyphenation patterns for the statement's language `{language}`; \
              the body is set without hyphenation (words are never broken), so justified \
@@ -134,6 +134,16 @@ fn language_warning(language: &str, hyphenate: bool) -> Option<String> {
     } else {
         None
     }
+}
+
+/// Languages whose writing is not hyphenated at all (Arabic and Hebrew script, Chinese,
+/// Japanese, Korean, Thai, Lao, Khmer, Burmese): no patterns is no loss there.
+fn never_hyphenated(language: &str) -> bool {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    crate::statement::is_rtl_language(language)
+        || ["zh", "ja", "ko", "th", "lo", "km", "my"]
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(primary))
 }
 
 /// Heading levels as tagged: the levels a statement uses, renumbered from 2 without gaps,
