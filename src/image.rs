@@ -23,6 +23,118 @@ pub struct ImagePath {
     /// As written: relative to the file that named it.
     pub path: PathBuf,
     pub location: Option<Location>,
+    /// The file as read and decoded by [`crate::Layout::load`] / [`crate::Statement::load`]
+    /// (or their `load_images`); `None` after a bare `parse`.
+    pub loaded: Option<Arc<Loaded>>,
+}
+
+impl ImagePath {
+    pub fn new(path: impl Into<PathBuf>, location: Option<Location>) -> ImagePath {
+        ImagePath {
+            path: path.into(),
+            location,
+            loaded: None,
+        }
+    }
+
+    /// Reads and decodes the file, resolved as `resolved`, once; the result is shared by every
+    /// statement set with it. Errors name the place that named the file.
+    pub fn load(&mut self, resolved: &Path) -> Result<(), Error> {
+        let (bytes, content) = read(self, resolved)?;
+        self.loaded = Some(Arc::new(Loaded {
+            source: resolved.to_path_buf(),
+            bytes,
+            content,
+        }));
+        Ok(())
+    }
+
+    /// The decoded image, or an error at the naming place if it was never read (the layout or
+    /// statement was parsed, not loaded).
+    pub fn content(&self) -> Result<&Content, Error> {
+        match &self.loaded {
+            Some(l) => Ok(&l.content),
+            None => Err(self.fail(
+                "the file was not read; load the layout or statement with `load` (or call \
+                 `load_images`) before typesetting"
+                    .into(),
+            )),
+        }
+    }
+
+    fn fail(&self, reason: String) -> Error {
+        Error::invalid(
+            self.location.clone(),
+            Problem::BadImage {
+                path: self.path.clone(),
+                reason,
+            },
+        )
+    }
+}
+
+/// An image file as read: where from, its bytes (for embedding the sources) and what they
+/// decoded to.
+pub struct Loaded {
+    /// The path it was read from (the written path resolved against the naming file's folder).
+    pub source: PathBuf,
+    pub bytes: Arc<Vec<u8>>,
+    pub content: Content,
+}
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source && self.bytes == other.bytes
+    }
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("source", &self.source)
+            .field("bytes", &self.bytes.len())
+            .field("content", &self.content)
+            .finish()
+    }
+}
+
+/// What an image file decoded to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Raster(Raster),
+}
+
+impl Content {
+    /// Width over height.
+    pub fn aspect(&self) -> f32 {
+        match self {
+            Content::Raster(r) => r.aspect(),
+        }
+    }
+}
+
+/// Collects the problems of several image loads, so that every bad image is reported at once.
+#[derive(Default)]
+pub struct Problems(Vec<crate::error::Diagnostic>);
+
+impl Problems {
+    pub fn load(&mut self, image: &mut ImagePath, resolved: &Path) -> Result<(), Error> {
+        match image.load(resolved) {
+            Err(Error::Invalid(d)) => {
+                self.0.extend(d);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
 }
 
 /// Decoded pixels: 8 bits a channel, gray or RGB, with an optional alpha channel.
@@ -77,16 +189,8 @@ impl Raster {
 }
 
 /// Reads and decodes the image at `resolved` (`named` is the path as written, with its place).
-pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster, Error> {
-    let fail = |reason: String| {
-        Error::invalid(
-            named.location.clone(),
-            Problem::BadImage {
-                path: named.path.clone(),
-                reason,
-            },
-        )
-    };
+fn read(named: &ImagePath, resolved: &Path) -> Result<(Arc<Vec<u8>>, Content), Error> {
+    let fail = |reason: String| named.fail(reason);
     let meta = std::fs::metadata(resolved).map_err(|e| fail(io_reason(&e)))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(format!(
@@ -95,11 +199,8 @@ pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster,
         )));
     }
     let bytes = std::fs::read(resolved).map_err(|e| fail(io_reason(&e)))?;
-    let mut raster = decode(&bytes).map_err(fail)?;
-    if flatten {
-        raster.flatten();
-    }
-    Ok(raster)
+    let content = Content::Raster(decode(&bytes).map_err(fail)?);
+    Ok((Arc::new(bytes), content))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -236,7 +236,8 @@ impl Loaded {
                         "stream did not contain valid UTF-8",
                     ))
                 })?;
-                let layout = Layout::parse(path, &text)?;
+                let mut layout = Layout::parse(path, &text)?;
+                layout.load_images()?;
                 (
                     layout,
                     Source {
@@ -392,7 +393,8 @@ impl Shared<'_> {
                 source,
             })
         })?;
-        let statement = Statement::parse(input, &bytes).map_err(named)?;
+        let mut statement = Statement::parse(input, &bytes).map_err(named)?;
+        statement.load_images().map_err(named)?;
         let loaded = match &statement.layout {
             None => self.layouts.default.clone(),
             Some(path) => self

@@ -316,7 +316,32 @@ impl Layout {
             path: path.to_path_buf(),
             source,
         })?;
-        Layout::parse(path, &text)
+        let mut layout = Layout::parse(path, &text)?;
+        layout.load_images()?;
+        Ok(layout)
+    }
+
+    /// Reads and decodes the images the layout names (its logo), relative to its folder, so
+    /// that typesetting does no I/O and a batch decodes them once. [`Layout::load`] calls it.
+    pub fn load_images(&mut self) -> Result<(), Error> {
+        let mut problems = crate::image::Problems::default();
+        let resolved = self
+            .letterhead
+            .logo
+            .as_ref()
+            .map(|logo| self.resolve(&logo.image.path));
+        if let (Some(logo), Some(resolved)) = (&mut self.letterhead.logo, resolved) {
+            problems.load(&mut logo.image, &resolved)?;
+        }
+        problems.finish()
+    }
+
+    /// Every image file the layout names, as read (for embedding the sources).
+    pub fn images(&self) -> Vec<&crate::image::Loaded> {
+        let logo = self.letterhead.logo.as_ref();
+        logo.and_then(|l| l.image.loaded.as_deref())
+            .into_iter()
+            .collect()
     }
 
     /// The compiled-in default layout.

@@ -2,18 +2,16 @@
 //! the signature block (stacked or side by side, with signature images), continuation headers
 //! and footers, and the placeholders they share.
 
-use std::path::Path;
-
 use super::Composer;
 use super::paginate::{ASCENT as ASCENT_RATIO, DESCENT as DESCENT_RATIO, FlowItem};
 use super::paragraph::{Line, Piece, Setting, block_style};
 use crate::document::{Artifact, Image, Item, Page, Rule, StructKind, Tag, TextRun};
 use crate::error::{Diagnostic, Error, Location};
-use crate::image::{self, ImagePath, Raster};
+use crate::image::{Content, ImagePath, Raster};
 use crate::layout::{self, Align, Arrangement, Layout};
 use crate::statement::{Statement, Style};
 
-/// Images decoded before typesetting, so every bad one is reported at once.
+/// The images of this statement in this layout, as read at load time.
 #[derive(Debug, Default)]
 pub(super) struct Images {
     pub logo: Option<Raster>,
@@ -21,17 +19,22 @@ pub(super) struct Images {
     pub signatures: Vec<Option<Raster>>,
 }
 
-/// Decodes the layout's logo and the statement's signature images; with `flatten` (PDF/A-1b),
-/// transparent images are composited onto white.
-pub(super) fn load_images(
+/// Takes the layout's logo and the statement's signature images as they were decoded when
+/// loaded; with `flatten` (PDF/A-1b), transparent images are composited onto white.
+pub(super) fn images(
     statement: &Statement,
     layout: &Layout,
     flatten: bool,
 ) -> Result<Images, Error> {
     let mut problems: Vec<Diagnostic> = Vec::new();
-    let mut load = |named: &ImagePath, resolved: &Path| match image::load(named, resolved, flatten)
-    {
-        Ok(r) => Some(r),
+    let mut take = |named: &ImagePath| match named.content() {
+        Ok(Content::Raster(r)) => {
+            let mut r = r.clone();
+            if flatten {
+                r.flatten();
+            }
+            Some(r)
+        }
         Err(Error::Invalid(d)) => {
             problems.extend(d);
             None
@@ -42,16 +45,11 @@ pub(super) fn load_images(
         .letterhead
         .logo
         .as_ref()
-        .and_then(|logo| load(&logo.image, &layout.resolve(&logo.image.path)));
-    let statement_dir = statement.path.parent().unwrap_or(Path::new(""));
+        .and_then(|logo| take(&logo.image));
     let signatures = statement
         .signatories
         .iter()
-        .map(|s| {
-            s.image
-                .as_ref()
-                .and_then(|si| load(&si.image, &statement_dir.join(&si.image.path)))
-        })
+        .map(|s| s.image.as_ref().and_then(|si| take(&si.image)))
         .collect();
     if problems.is_empty() {
         Ok(Images { logo, signatures })

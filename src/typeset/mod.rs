@@ -40,7 +40,7 @@ pub fn typeset(
     timestamp: Option<i64>,
 ) -> Result<(Document, Report), Error> {
     let flatten = standards.contains(&Standard::A1b);
-    let images = furniture::load_images(statement, layout, flatten)?;
+    let images = furniture::images(statement, layout, flatten)?;
     let rtl = statement.rtl();
     let mirror = layout.mirrors(rtl);
     let directed = layout.directed(rtl);
