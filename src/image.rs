@@ -1,4 +1,5 @@
-//! Raster images (logos, signatures): PNG and JPEG files -> decoded 8-bit pixels.
+//! Images (logos, signatures): PNG and JPEG files -> decoded 8-bit pixels; SVG files -> a
+//! vector drawing ([`svg`]).
 //!
 //! Every image is decoded here, fully, before the PDF is written, so a corrupt or truncated
 //! file is an error naming the layout or statement line that named it, never a broken PDF.
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Location, Problem};
+
+pub mod svg;
 
 /// Largest width or height accepted, in pixels.
 pub const MAX_SIDE: u32 = 10_000;
@@ -63,13 +66,18 @@ impl ImagePath {
     }
 
     fn fail(&self, reason: String) -> Error {
-        Error::invalid(
-            self.location.clone(),
-            Problem::BadImage {
+        Error::Invalid(vec![self.diagnostic(reason)])
+    }
+
+    /// A problem with this image, at the place that named it.
+    pub fn diagnostic(&self, reason: String) -> crate::error::Diagnostic {
+        crate::error::Diagnostic {
+            location: self.location.clone(),
+            problem: Problem::BadImage {
                 path: self.path.clone(),
                 reason,
             },
-        )
+        }
     }
 }
 
@@ -102,6 +110,8 @@ impl std::fmt::Debug for Loaded {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Content {
     Raster(Raster),
+    /// Painted as vector content.
+    Svg(svg::Svg),
 }
 
 impl Content {
@@ -109,6 +119,15 @@ impl Content {
     pub fn aspect(&self) -> f32 {
         match self {
             Content::Raster(r) => r.aspect(),
+            Content::Svg(s) => s.aspect(),
+        }
+    }
+
+    /// What in it PDF/A-1b forbids (transparency), if anything; rasters are flattened instead.
+    pub fn transparency(&self) -> Option<&'static str> {
+        match self {
+            Content::Raster(_) => None,
+            Content::Svg(s) => s.transparent,
         }
     }
 }
@@ -199,7 +218,11 @@ fn read(named: &ImagePath, resolved: &Path) -> Result<(Arc<Vec<u8>>, Content), E
         )));
     }
     let bytes = std::fs::read(resolved).map_err(|e| fail(io_reason(&e)))?;
-    let content = Content::Raster(decode(&bytes).map_err(fail)?);
+    let content = if is_raster(&bytes) || !svg::sniff(&bytes) {
+        Content::Raster(decode(&bytes).map_err(fail)?)
+    } else {
+        Content::Svg(svg::decode(&bytes).map_err(fail)?)
+    };
     Ok((Arc::new(bytes), content))
 }
 
@@ -210,6 +233,16 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Why a PDF logo is refused, and what to do instead.
+const PDF_REFUSED: &str = "a PDF file cannot be placed as an image: the PDF writer (krilla) \
+    refuses to embed another PDF's page in PDF/A or PDF/UA output, since it cannot check that \
+    page's fonts, colours and transparency; export the logo from the design tool as SVG with \
+    outlined text (or as PNG)";
+
+fn is_raster(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
 /// Decodes PNG or JPEG bytes. The message says what is wrong, for a user.
 pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -217,8 +250,11 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         decode_jpeg(bytes)
     } else {
+        if bytes.starts_with(b"%PDF") {
+            return Err(PDF_REFUSED.into());
+        }
         Err(format!(
-            "{}; expected a PNG or JPEG file",
+            "{}; expected a PNG, JPEG or SVG file",
             match sniff(bytes) {
                 Some(kind) => format!("{kind} images are not supported"),
                 None => "not an image this program can read".into(),
@@ -228,13 +264,10 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
 }
 
 fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
     if bytes.starts_with(b"GIF8") {
         Some("GIF")
     } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         Some("WebP")
-    } else if head.contains("<svg") {
-        Some("SVG (convert it to PNG)")
     } else if bytes.starts_with(b"%PDF") {
         Some("PDF")
     } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
@@ -438,12 +471,7 @@ mod tests {
         let e = decode(&bytes[..bytes.len() - 30]).unwrap_err();
         assert!(e.contains("corrupt or truncated"), "{e}");
         assert!(decode(b"GIF89a....").unwrap_err().contains("GIF"));
-        assert!(
-            decode(b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>")
-                .unwrap_err()
-                .contains("SVG")
-        );
-        assert!(decode(b"hello").unwrap_err().contains("PNG or JPEG"));
+        assert!(decode(b"hello").unwrap_err().contains("PNG, JPEG or SVG"));
         assert!(decode(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).is_err());
     }
 }

@@ -125,7 +125,7 @@ fn truncated_corrupt_huge_and_foreign_images_are_refused() {
     assert!(logo_error(b"GIF89a\x01\x00\x01\x00").contains("GIF images are not supported"));
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
     assert!(logo_error(svg).contains("SVG"));
-    assert!(logo_error(b"").contains("expected a PNG or JPEG"));
+    assert!(logo_error(b"").contains("expected a PNG, JPEG or SVG"));
     let jpeg = std::fs::read(root("tests/layouts_assets/sig.jpg")).unwrap();
     assert!(logo_error(&jpeg[..jpeg.len() - 40]).contains("JPEG"));
 }
@@ -326,7 +326,7 @@ fn every_shipped_layout_sets_every_statement() {
 #[test]
 fn nothing_is_written_when_an_image_is_bad() {
     let dir = tempfile::tempdir().unwrap();
-    layout_with(dir.path(), LOGO, &[("logo.png", b"\x89PNG\r\n\x1a\nshort")]).unwrap();
+    layout_with(dir.path(), LOGO, &[("logo.png", b"\x89PNG\r\n\x1a\nshort")]).unwrap_err();
     let out = dir.path().join("out.pdf");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
         .arg("build")

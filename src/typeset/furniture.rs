@@ -7,20 +7,21 @@ use super::paginate::{ASCENT as ASCENT_RATIO, DESCENT as DESCENT_RATIO, FlowItem
 use super::paragraph::{Line, Piece, Setting, block_style};
 use crate::document::{Artifact, Image, Item, Page, Rule, StructKind, Tag, TextRun};
 use crate::error::{Diagnostic, Error, Location};
-use crate::image::{Content, ImagePath, Raster};
+use crate::image::{Content, ImagePath};
 use crate::layout::{self, Align, Arrangement, Layout};
 use crate::statement::{Statement, Style};
 
 /// The images of this statement in this layout, as read at load time.
 #[derive(Debug, Default)]
 pub(super) struct Images {
-    pub logo: Option<Raster>,
+    pub logo: Option<Content>,
     /// One per signatory.
-    pub signatures: Vec<Option<Raster>>,
+    pub signatures: Vec<Option<Content>>,
 }
 
 /// Takes the layout's logo and the statement's signature images as they were decoded when
-/// loaded; with `flatten` (PDF/A-1b), transparent images are composited onto white.
+/// loaded; with `flatten` (PDF/A-1b), transparent rasters are composited onto white and a
+/// vector image with transparency is refused at the line that names it.
 pub(super) fn images(
     statement: &Statement,
     layout: &Layout,
@@ -33,8 +34,17 @@ pub(super) fn images(
             if flatten {
                 r.flatten();
             }
-            Some(r)
+            Some(Content::Raster(r))
         }
+        Ok(content) if flatten && content.transparency().is_some() => {
+            let what = content.transparency().unwrap_or_default();
+            problems.push(named.diagnostic(format!(
+                "the drawing uses transparency ({what}), which PDF/A-1b forbids; remove it in \
+                 the design tool and export again, or write PDF/A-2 (`--pdfa a-2a`)"
+            )));
+            None
+        }
+        Ok(content) => Some(content.clone()),
         Err(Error::Invalid(d)) => {
             problems.extend(d);
             None
@@ -150,7 +160,7 @@ impl Composer<'_> {
 
     /// The logo's size on the page: as the layout says, else 48pt high; never wider than
     /// `max_width`.
-    fn logo_size(&self, raster: &Raster, max_width: f32) -> (f32, f32) {
+    fn logo_size(&self, raster: &Content, max_width: f32) -> (f32, f32) {
         let Some(logo) = &self.layout.letterhead.logo else {
             return (0.0, 0.0);
         };
@@ -253,7 +263,7 @@ impl Composer<'_> {
                     y: (height - h) / 2.0,
                     width: w,
                     height: h,
-                    raster: raster.clone(),
+                    content: raster.clone(),
                     tag,
                 })];
                 items.extend(runs.into_iter().map(|mut r| {
@@ -280,7 +290,7 @@ impl Composer<'_> {
                             y: 0.0,
                             width: w,
                             height: h,
-                            raster: raster.clone(),
+                            content: raster.clone(),
                             tag,
                         })],
                     });
@@ -376,7 +386,7 @@ impl Composer<'_> {
             y: self.layout.signature_image_height - h,
             width: w,
             height: h,
-            raster,
+            content: raster,
             tag: Tag::Node(figure),
         })
     }
