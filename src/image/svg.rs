@@ -85,6 +85,7 @@ pub fn decode(bytes: &[u8]) -> Result<Svg, String> {
         e => format!("the SVG file is not well-formed XML ({e})"),
     })?;
     check(&doc)?;
+    check_expansion(&doc)?;
     // Nothing outside the file is read: `check` refused such references, and these resolvers
     // refuse them again should the converter find one `check` did not.
     let options = usvg::Options {
@@ -189,6 +190,91 @@ fn check(doc: &roxmltree::Document) -> Result<(), String> {
         }
         for child in node.children().filter(|c| c.is_element()) {
             stack.push((child, depth + 1));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a drawing whose `<use>` and `url(#id)` references would expand to more than
+/// [`MAX_NODES`] elements (a few nested `<use>` of ten `<use>` each make billions of shapes), or
+/// that refer to themselves. Counted from the tree with an explicit stack, each element once.
+fn check_expansion(doc: &roxmltree::Document) -> Result<(), String> {
+    use std::collections::HashMap;
+    let ids: HashMap<&str, roxmltree::NodeId> = doc
+        .descendants()
+        .filter(|n| n.is_element())
+        .filter_map(|n| Some((n.attribute("id")?, n.id())))
+        .collect();
+    let deps = |node: roxmltree::Node| -> Vec<roxmltree::NodeId> {
+        let mut out: Vec<roxmltree::NodeId> = node
+            .children()
+            .filter(|c| c.is_element())
+            .map(|c| c.id())
+            .collect();
+        for a in node.attributes() {
+            let value = a.value();
+            let refs: Vec<&str> = if a.name() == "href" {
+                value.trim().strip_prefix('#').into_iter().collect()
+            } else {
+                value
+                    .match_indices("url(")
+                    .filter_map(|(i, _)| {
+                        let inner = value[i + 4..].trim_start_matches([' ', '"', '\'']);
+                        let inner = inner.strip_prefix('#')?;
+                        inner.split([')', '"', '\'', ' ']).next()
+                    })
+                    .collect()
+            };
+            out.extend(refs.iter().filter_map(|r| ids.get(r)).copied());
+        }
+        out
+    };
+    const DONE: u64 = u64::MAX;
+    // Element -> its expanded size; `None` while it is being counted (on the stack).
+    let mut size: HashMap<roxmltree::NodeId, Option<u64>> = HashMap::new();
+    let mut stack = vec![(doc.root_element().id(), false)];
+    while let Some((id, counted)) = stack.pop() {
+        let node = doc.get_node(id).expect("an id of this document");
+        if counted {
+            let total = deps(node).iter().fold(1u64, |t, d| {
+                t.saturating_add(size.get(d).copied().flatten().unwrap_or(DONE))
+            });
+            if total > u64::from(MAX_NODES) {
+                return Err(format!(
+                    "the SVG's <use> and url(#...) references expand it to more than \
+                     {MAX_NODES} elements (from <{}> at line {}); simplify it",
+                    node.tag_name().name(),
+                    doc.text_pos_at(node.range().start).row
+                ));
+            }
+            size.insert(id, Some(total));
+            continue;
+        }
+        match size.get(&id) {
+            Some(Some(_)) => continue,
+            Some(None) => {
+                return Err(format!(
+                    "the SVG refers to itself in a loop (<{}> at line {})",
+                    node.tag_name().name(),
+                    doc.text_pos_at(node.range().start).row
+                ));
+            }
+            None => {}
+        }
+        size.insert(id, None);
+        stack.push((id, true));
+        for d in deps(node) {
+            match size.get(&d) {
+                Some(Some(_)) => {}
+                Some(None) => {
+                    return Err(format!(
+                        "the SVG refers to itself in a loop (<{}> at line {})",
+                        node.tag_name().name(),
+                        doc.text_pos_at(node.range().start).row
+                    ));
+                }
+                None => stack.push((d, false)),
+            }
         }
     }
     Ok(())
