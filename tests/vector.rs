@@ -73,6 +73,57 @@ fn svg_error(name: &str, bytes: &[u8]) -> String {
     m[0].clone()
 }
 
+/// `tests/golden/vector/NAME` must equal `pdf` byte for byte; `UPDATE_GOLDEN=1 cargo test
+/// --release --test vector` rewrites it. (tests/golden.rs only looks at tests/golden/*.pdf.)
+fn golden(name: &str, pdf: &[u8]) {
+    let path = common::root().join("tests/golden/vector").join(name);
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| !v.is_empty() && v != "0") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, pdf).unwrap();
+        eprintln!("wrote {}", path.display());
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; create it with `UPDATE_GOLDEN=1 cargo test --release --test vector`",
+            path.display()
+        )
+    });
+    if expected != pdf {
+        let actual = out_dir().join(name);
+        std::fs::write(&actual, pdf).unwrap();
+        panic!(
+            "{} differs from the golden (actual in {}); if intended, run `UPDATE_GOLDEN=1 cargo \
+             test --release --test vector`",
+            name,
+            actual.display()
+        );
+    }
+}
+
+#[test]
+fn golden_svg_signature_and_svg_logo() {
+    let statement = common::load_statement(&common::root().join("tests/vector_assets/signed.md"));
+    let builtin = Layout::builtin();
+    golden(
+        "svg-signature--default.pdf",
+        &render(&statement, &builtin, None).unwrap(),
+    );
+    golden(
+        "svg-signature--default-a1b.pdf",
+        &render(&statement, &builtin, Some(Standard::A1b)).unwrap(),
+    );
+    let ministry = common::load_layout(&common::root().join("layouts/ministry.toml"));
+    golden(
+        "svg-signature--ministry.pdf",
+        &render(&statement, &ministry, None).unwrap(),
+    );
+    golden(
+        "svg-signature--ministry-a1b.pdf",
+        &render(&statement, &ministry, Some(Standard::A1b)).unwrap(),
+    );
+}
+
 fn out_dir() -> PathBuf {
     let dir = common::target_dir().join("vector");
     std::fs::create_dir_all(&dir).unwrap();
@@ -229,6 +280,14 @@ fn an_svg_signature_image_is_a_figure_too() {
 }
 
 #[test]
+fn the_bundled_ministry_layout_has_a_vector_emblem() {
+    let layout = common::load_layout(&common::root().join("layouts/ministry.toml"));
+    let logo = layout.letterhead.logo.as_ref().unwrap();
+    assert!(logo.image.path.extension().is_some_and(|e| e == "svg"));
+    assert!(matches!(logo.image.content(), Ok(Content::Svg(_))));
+}
+
+#[test]
 fn transparency_is_kept_in_pdf_a2_and_refused_for_a1b_at_the_logo_line() {
     let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">
         <rect width="10" height="10" fill="#1F3864" fill-opacity="0.5"/></svg>"##;
@@ -302,6 +361,31 @@ fn billion_laughs_is_refused() {
     );
     let m = svg_error("billion laughs", svg.as_bytes());
     assert!(m.contains("entities"), "{m}");
+}
+
+#[test]
+fn use_bombs_and_reference_loops_are_refused() {
+    // Nine levels of ten <use> each: a billion rectangles if expanded.
+    let mut svg = String::from(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
+         viewBox=\"0 0 10 10\"><defs><rect id=\"a0\" width=\"1\" height=\"1\"/>",
+    );
+    for i in 1..10 {
+        svg.push_str(&format!("<g id=\"a{i}\">"));
+        for _ in 0..10 {
+            svg.push_str(&format!("<use xlink:href=\"#a{}\"/>", i - 1));
+        }
+        svg.push_str("</g>");
+    }
+    svg.push_str("</defs><use xlink:href=\"#a9\"/></svg>");
+    let m = svg_error("use bomb", svg.as_bytes());
+    assert!(m.contains("expand it to more than 200000 elements"), "{m}");
+    let by_paint = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">
+<g id="g"><rect width="10" height="10" fill="url(#g)"/></g></svg>"##;
+    assert!(svg_error("paint loop", by_paint).contains("refers to itself"));
+    let by_use = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">
+<g id="g"><rect width="10" height="10"/><use href="#g"/></g></svg>"##;
+    assert!(svg_error("use loop", by_use).contains("refers to itself"));
 }
 
 #[test]
