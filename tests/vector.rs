@@ -425,6 +425,51 @@ fn huge_path_data_is_refused_before_it_is_parsed() {
     assert!(m[0].contains("larger than the limit"), "{m:#?}");
 }
 
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn embedded_images_pass_the_raster_limits() {
+    let png = std::fs::read(common::root().join("layouts/assets/ministry-emblem.png")).unwrap();
+    let svg = |png: &[u8]| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">\
+             <image width=\"10\" height=\"10\" href=\"data:image/png;base64,{}\"/></svg>",
+            base64(png)
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let layout = layout_with(dir.path(), &[("logo.svg", svg(&png).as_bytes())]).unwrap();
+    render(&seed(), &layout, None).unwrap();
+    // The same PNG claiming to be 100,000 pixels square.
+    let mut huge = png.clone();
+    huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    huge[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+    let m = svg_error("embedded huge png", svg(&huge).as_bytes());
+    assert!(
+        m.contains("an image embedded in the SVG is refused") && m.contains("100000x100000"),
+        "{m}"
+    );
+}
+
 #[test]
 fn malformed_and_empty_svgs_are_refused() {
     assert!(

@@ -4,7 +4,7 @@
 //! follows no reference outside itself (no URLs, no files; only `#fragment` and embedded PNG
 //! or JPEG `data:` images), and must not contain text, whose fonts PDF/A would need embedded.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use usvg::roxmltree;
 
@@ -87,14 +87,28 @@ pub fn decode(bytes: &[u8]) -> Result<Svg, String> {
     check(&doc)?;
     check_expansion(&doc)?;
     // Nothing outside the file is read: `check` refused such references, and these resolvers
-    // refuse them again should the converter find one `check` did not.
+    // refuse them again should the converter find one `check` did not. Embedded PNG and JPEG
+    // images go through the raster decoder's limits (a small PNG can claim to be enormous).
+    let refused: Arc<Mutex<Option<String>>> = Arc::default();
+    let refuse = refused.clone();
     let options = usvg::Options {
         resources_dir: None,
         image_href_resolver: usvg::ImageHrefResolver {
-            resolve_data: Box::new(|_mime, data, _| match raster_kind(&data) {
-                Some(Raster::Png) => Some(usvg::ImageKind::PNG(data)),
-                Some(Raster::Jpeg) => Some(usvg::ImageKind::JPEG(data)),
-                None => None,
+            resolve_data: Box::new(move |_mime, data, _| {
+                let kind = match raster_kind(&data) {
+                    Some(Raster::Png) => usvg::ImageKind::PNG(data.clone()),
+                    Some(Raster::Jpeg) => usvg::ImageKind::JPEG(data.clone()),
+                    None => return None,
+                };
+                match super::decode(&data) {
+                    Ok(_) => Some(kind),
+                    Err(e) => {
+                        if let Ok(mut slot) = refuse.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        None
+                    }
+                }
             }),
             resolve_string: Box::new(|_, _| None),
         },
@@ -102,6 +116,9 @@ pub fn decode(bytes: &[u8]) -> Result<Svg, String> {
     };
     let tree = usvg::Tree::from_xmltree(&doc, &options)
         .map_err(|e| format!("the SVG file cannot be read ({e})"))?;
+    if let Some(e) = refused.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(format!("an image embedded in the SVG is refused: {e}"));
+    }
     let size = tree.size();
     if !(size.width() > 0.0 && size.height() > 0.0) {
         return Err("the SVG drawing has no size; give the <svg> element a viewBox".into());
