@@ -318,12 +318,27 @@ fn text_in_an_svg_must_be_outlined() {
 
 #[test]
 fn external_references_are_refused_and_never_followed() {
-    let http = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">
-<image width="10" height="10" xlink:href="http://127.0.0.1:9/x.png"/></svg>"#;
-    let m = svg_error("http href", http);
+    // A server on loopback that must see no connection.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    server.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/x.png", server.local_addr().unwrap());
+    let http = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 10 10\">\n\
+         <image width=\"10\" height=\"10\" xlink:href=\"{url}\"/></svg>"
+    );
+    let m = svg_error("http href", http.as_bytes());
     assert!(
-        m.contains("`http://127.0.0.1:9/x.png` outside itself") && m.contains("line 2"),
+        m.contains(&format!("`{url}` outside itself")) && m.contains("line 2"),
         "{m}"
+    );
+    let css = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\">\
+         <rect width=\"10\" height=\"10\" style=\"fill: url({url}#p)\"/></svg>"
+    );
+    assert!(svg_error("http paint", css.as_bytes()).contains("outside itself"));
+    assert!(
+        matches!(server.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the SVG loader connected to {url}"
     );
     let outside = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">
 <image width="10" height="10" href="../../../etc/secret.png"/></svg>"#;
