@@ -114,7 +114,7 @@ impl Item {
     }
 }
 
-/// A raster image scaled into a box; `x`, `y` are its top-left corner in points from the
+/// An image (raster or vector) scaled into a box; `x`, `y` are its top-left corner in points from the
 /// page's top-left corner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
@@ -122,7 +122,7 @@ pub struct Image {
     pub y: f32,
     pub width: f32,
     pub height: f32,
-    pub raster: crate::image::Raster,
+    pub content: crate::image::Content,
     pub tag: Tag,
 }
 

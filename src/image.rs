@@ -1,4 +1,5 @@
-//! Raster images (logos, signatures): PNG and JPEG files -> decoded 8-bit pixels.
+//! Images (logos, signatures): PNG and JPEG files -> decoded 8-bit pixels; SVG files -> a
+//! vector drawing ([`svg`]).
 //!
 //! Every image is decoded here, fully, before the PDF is written, so a corrupt or truncated
 //! file is an error naming the layout or statement line that named it, never a broken PDF.
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Location, Problem};
+
+pub mod svg;
 
 /// Largest width or height accepted, in pixels.
 pub const MAX_SIDE: u32 = 10_000;
@@ -23,6 +26,134 @@ pub struct ImagePath {
     /// As written: relative to the file that named it.
     pub path: PathBuf,
     pub location: Option<Location>,
+    /// The file as read and decoded by [`crate::Layout::load`] / [`crate::Statement::load`]
+    /// (or their `load_images`); `None` after a bare `parse`.
+    pub loaded: Option<Arc<Loaded>>,
+}
+
+impl ImagePath {
+    pub fn new(path: impl Into<PathBuf>, location: Option<Location>) -> ImagePath {
+        ImagePath {
+            path: path.into(),
+            location,
+            loaded: None,
+        }
+    }
+
+    /// Reads and decodes the file, resolved as `resolved`, once; the result is shared by every
+    /// statement set with it. Errors name the place that named the file.
+    pub fn load(&mut self, resolved: &Path) -> Result<(), Error> {
+        let (bytes, content) = read(self, resolved)?;
+        self.loaded = Some(Arc::new(Loaded {
+            source: resolved.to_path_buf(),
+            bytes,
+            content,
+        }));
+        Ok(())
+    }
+
+    /// The decoded image, or an error at the naming place if it was never read (the layout or
+    /// statement was parsed, not loaded).
+    pub fn content(&self) -> Result<&Content, Error> {
+        match &self.loaded {
+            Some(l) => Ok(&l.content),
+            None => Err(self.fail(
+                "the file was not read; load the layout or statement with `load` (or call \
+                 `load_images`) before typesetting"
+                    .into(),
+            )),
+        }
+    }
+
+    fn fail(&self, reason: String) -> Error {
+        Error::Invalid(vec![self.diagnostic(reason)])
+    }
+
+    /// A problem with this image, at the place that named it.
+    pub fn diagnostic(&self, reason: String) -> crate::error::Diagnostic {
+        crate::error::Diagnostic {
+            location: self.location.clone(),
+            problem: Problem::BadImage {
+                path: self.path.clone(),
+                reason,
+            },
+        }
+    }
+}
+
+/// An image file as read: where from, its bytes (for embedding the sources) and what they
+/// decoded to.
+pub struct Loaded {
+    /// The path it was read from (the written path resolved against the naming file's folder).
+    pub source: PathBuf,
+    pub bytes: Arc<Vec<u8>>,
+    pub content: Content,
+}
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source && self.bytes == other.bytes
+    }
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("source", &self.source)
+            .field("bytes", &self.bytes.len())
+            .field("content", &self.content)
+            .finish()
+    }
+}
+
+/// What an image file decoded to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    Raster(Raster),
+    /// Painted as vector content.
+    Svg(svg::Svg),
+}
+
+impl Content {
+    /// Width over height.
+    pub fn aspect(&self) -> f32 {
+        match self {
+            Content::Raster(r) => r.aspect(),
+            Content::Svg(s) => s.aspect(),
+        }
+    }
+
+    /// What in it PDF/A-1b forbids (transparency), if anything; rasters are flattened instead.
+    pub fn transparency(&self) -> Option<&'static str> {
+        match self {
+            Content::Raster(_) => None,
+            Content::Svg(s) => s.transparent,
+        }
+    }
+}
+
+/// Collects the problems of several image loads, so that every bad image is reported at once.
+#[derive(Default)]
+pub struct Problems(Vec<crate::error::Diagnostic>);
+
+impl Problems {
+    pub fn load(&mut self, image: &mut ImagePath, resolved: &Path) -> Result<(), Error> {
+        match image.load(resolved) {
+            Err(Error::Invalid(d)) => {
+                self.0.extend(d);
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
 }
 
 /// Decoded pixels: 8 bits a channel, gray or RGB, with an optional alpha channel.
@@ -77,16 +208,8 @@ impl Raster {
 }
 
 /// Reads and decodes the image at `resolved` (`named` is the path as written, with its place).
-pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster, Error> {
-    let fail = |reason: String| {
-        Error::invalid(
-            named.location.clone(),
-            Problem::BadImage {
-                path: named.path.clone(),
-                reason,
-            },
-        )
-    };
+fn read(named: &ImagePath, resolved: &Path) -> Result<(Arc<Vec<u8>>, Content), Error> {
+    let fail = |reason: String| named.fail(reason);
     let unreadable = |e: std::io::Error| {
         Error::invalid(
             named.location.clone(),
@@ -96,13 +219,17 @@ pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster,
             },
         )
     };
+    let decoded = |bytes: Vec<u8>| -> Result<(Arc<Vec<u8>>, Content), Error> {
+        let content = if is_raster(&bytes) || !svg::sniff(&bytes) {
+            Content::Raster(decode(&bytes).map_err(fail)?)
+        } else {
+            Content::Svg(svg::decode(&bytes).map_err(fail)?)
+        };
+        Ok((Arc::new(bytes), content))
+    };
     // A bundled layout's emblem comes from the binary, as the layout itself does.
     if let Some(bytes) = crate::layout::bundled_asset(resolved) {
-        let mut raster = decode(bytes).map_err(fail)?;
-        if flatten {
-            raster.flatten();
-        }
-        return Ok(raster);
+        return decoded(bytes.to_vec());
     }
     let meta = std::fs::metadata(resolved).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
@@ -112,11 +239,7 @@ pub fn load(named: &ImagePath, resolved: &Path, flatten: bool) -> Result<Raster,
         )));
     }
     let bytes = std::fs::read(resolved).map_err(unreadable)?;
-    let mut raster = decode(&bytes).map_err(fail)?;
-    if flatten {
-        raster.flatten();
-    }
-    Ok(raster)
+    decoded(bytes)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -126,6 +249,16 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Why a PDF logo is refused, and what to do instead.
+const PDF_REFUSED: &str = "a PDF file cannot be placed as an image: the PDF writer (krilla) \
+    refuses to embed another PDF's page in PDF/A or PDF/UA output, since it cannot check that \
+    page's fonts, colours and transparency; export the logo from the design tool as SVG with \
+    outlined text (or as PNG)";
+
+fn is_raster(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+}
+
 /// Decodes PNG or JPEG bytes. The message says what is wrong, for a user.
 pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -133,8 +266,11 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         decode_jpeg(bytes)
     } else {
+        if bytes.starts_with(b"%PDF") {
+            return Err(PDF_REFUSED.into());
+        }
         Err(format!(
-            "{}; expected a PNG or JPEG file",
+            "{}; expected a PNG, JPEG or SVG file",
             match sniff(bytes) {
                 Some(kind) => format!("{kind} images are not supported"),
                 None => "not an image this program can read".into(),
@@ -144,13 +280,10 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
 }
 
 fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
     if bytes.starts_with(b"GIF8") {
         Some("GIF")
     } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         Some("WebP")
-    } else if head.contains("<svg") {
-        Some("SVG (convert it to PNG)")
     } else if bytes.starts_with(b"%PDF") {
         Some("PDF")
     } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
@@ -354,12 +487,7 @@ mod tests {
         let e = decode(&bytes[..bytes.len() - 30]).unwrap_err();
         assert!(e.contains("corrupt or truncated"), "{e}");
         assert!(decode(b"GIF89a....").unwrap_err().contains("GIF"));
-        assert!(
-            decode(b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>")
-                .unwrap_err()
-                .contains("SVG")
-        );
-        assert!(decode(b"hello").unwrap_err().contains("PNG or JPEG"));
+        assert!(decode(b"hello").unwrap_err().contains("PNG, JPEG or SVG"));
         assert!(decode(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! Layouts with images, release lines, placeholders and signatures, through the library:
-//! every bad image is an error naming the line that named it, and nothing is written.
+//! every bad image is an error naming the line that named it, when the layout or statement
+//! is loaded, and nothing is written.
 
 use std::path::{Path, PathBuf};
 
@@ -56,8 +57,7 @@ const LOGO: &str = "[letterhead]\nlines = [\"MINISTRY\"]\n\nlogo = { path = \"lo
 
 fn logo_error(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let layout = layout_with(dir.path(), LOGO, &[("logo.png", bytes)]).unwrap();
-    let m = messages(render(&seed(), &layout, None).unwrap_err());
+    let m = messages(layout_with(dir.path(), LOGO, &[("logo.png", bytes)]).unwrap_err());
     assert_eq!(m.len(), 1, "{m:#?}");
     let at = format!(
         "{}:4:17: image logo.png: ",
@@ -101,8 +101,7 @@ fn a_good_logo_is_a_figure_with_alt_text() {
 #[test]
 fn a_missing_logo_is_named_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let layout = layout_with(dir.path(), LOGO, &[]).unwrap();
-    let m = messages(render(&seed(), &layout, None).unwrap_err());
+    let m = messages(layout_with(dir.path(), LOGO, &[]).unwrap_err());
     assert!(
         m[0].contains(":4:17: image logo.png: no such file"),
         "{m:#?}"
@@ -126,7 +125,7 @@ fn truncated_corrupt_huge_and_foreign_images_are_refused() {
     assert!(logo_error(b"GIF89a\x01\x00\x01\x00").contains("GIF images are not supported"));
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
     assert!(logo_error(svg).contains("SVG"));
-    assert!(logo_error(b"").contains("expected a PNG or JPEG"));
+    assert!(logo_error(b"").contains("expected a PNG, JPEG or SVG"));
     let jpeg = std::fs::read(root("tests/layouts_assets/sig.jpg")).unwrap();
     assert!(logo_error(&jpeg[..jpeg.len() - 40]).contains("JPEG"));
 }
@@ -148,12 +147,16 @@ fn a_logo_without_alt_text_is_refused_before_anything_is_read() {
 }
 
 fn statement(dir: &Path, front: &str) -> Statement {
+    try_statement(dir, front).unwrap()
+}
+
+fn try_statement(dir: &Path, front: &str) -> Result<Statement, Error> {
     let text = format!(
         "+++\ntitle = \"Statement on Testing\"\ndateline = \"Geneva, 14 May 2026\"\nlanguage = \"fr\"\nreference = \"T/1\"\n{front}+++\nUn paragraphe.\n"
     );
     let path = dir.join("s.md");
     std::fs::write(&path, text).unwrap();
-    Statement::load(&path).unwrap()
+    Statement::load(&path)
 }
 
 #[test]
@@ -161,20 +164,26 @@ fn signature_images_come_from_the_statement_and_every_bad_image_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let jpeg = std::fs::read(root("tests/layouts_assets/sig.jpg")).unwrap();
     std::fs::write(dir.path().join("sig.jpg"), &jpeg).unwrap();
-    let s = statement(
+    std::fs::write(dir.path().join("junk.png"), b"junk").unwrap();
+    let e = try_statement(
         dir.path(),
-        "[[signatories]]\nname = \"A\"\nimage = \"sig.jpg\"\nimage_alt = \"Signature of A\"\n\
+        "[[signatories]]\nname = \"A\"\nimage = \"junk.png\"\nimage_alt = \"Signature of A\"\n\
          [[signatories]]\nname = \"B\"\nimage = \"missing.png\"\nimage_alt = \"Signature of B\"\n",
-    );
-    let layout = layout_with(dir.path(), LOGO, &[("logo.png", b"junk")]).unwrap();
-    let m = messages(render(&s, &layout, None).unwrap_err());
+    )
+    .unwrap_err();
+    let m = messages(e);
     assert_eq!(m.len(), 2, "{m:#?}");
     assert!(
-        m[0].contains("l.toml:4:") && m[0].contains("logo.png"),
+        m[0].contains("s.md:8:9: image junk.png: ") && m[0].contains("PNG"),
         "{m:#?}"
     );
     assert!(
         m[1].contains("s.md:12:9: image missing.png: no such file"),
+        "{m:#?}"
+    );
+    let m = messages(layout_with(dir.path(), LOGO, &[("logo.png", b"junk")]).unwrap_err());
+    assert!(
+        m[0].contains("l.toml:4:") && m[0].contains("logo.png"),
         "{m:#?}"
     );
 
@@ -318,7 +327,7 @@ fn every_shipped_layout_sets_every_statement() {
 #[test]
 fn nothing_is_written_when_an_image_is_bad() {
     let dir = tempfile::tempdir().unwrap();
-    layout_with(dir.path(), LOGO, &[("logo.png", b"\x89PNG\r\n\x1a\nshort")]).unwrap();
+    layout_with(dir.path(), LOGO, &[("logo.png", b"\x89PNG\r\n\x1a\nshort")]).unwrap_err();
     let out = dir.path().join("out.pdf");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
         .arg("build")

@@ -314,12 +314,28 @@ pub fn load(
         path: statement_path.to_path_buf(),
         source,
     })?;
-    let statement = Statement::parse(statement_path, &bytes)?;
+    load_bytes(statement_path, bytes, layout_path, embed)
+}
+
+/// [`load`] for a statement already in memory (`serve` typesets the editor's text), read as if
+/// it were the file at `statement_path`.
+pub fn load_bytes(
+    statement_path: &Path,
+    bytes: Vec<u8>,
+    layout_path: Option<&Path>,
+    embed: bool,
+) -> Result<(Statement, Layout, Option<Sources>), Error> {
+    let mut statement = Statement::parse(statement_path, &bytes)?;
+    statement.load_images()?;
     let (layout, text) = match statement.layout.as_deref().or(layout_path) {
         Some(p) => match crate::layout::bundled_named(p) {
             Some(bundled) => (Layout::from_bundled(bundled), bundled.text.to_string()),
             None => match std::fs::read_to_string(p) {
-                Ok(text) => (Layout::parse(p, &text)?, text),
+                Ok(text) => {
+                    let mut layout = Layout::parse(p, &text)?;
+                    layout.load_images()?;
+                    (layout, text)
+                }
                 // `load_arg` says which bundled names there are.
                 Err(source) => {
                     return Err(Layout::load_arg(p).err().unwrap_or(Error::Read {
@@ -372,30 +388,17 @@ pub fn layout_font_paths(layout: &Layout) -> Vec<PathBuf> {
 
 /// Reads the image files the layout and the statement name. The only file reading the
 /// archive does; when images are read at load time, this takes their bytes from there.
+/// The images the layout and the statement use, as they were read when they were loaded.
 fn read_images(statement: &Statement, layout: &Layout) -> Result<Vec<SourceFile>, Error> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    if let Some(logo) = &layout.letterhead.logo {
-        paths.push(layout.resolve(&logo.image.path));
-    }
-    let dir = statement.path.parent().unwrap_or(Path::new(""));
-    for s in &statement.signatories {
-        if let Some(si) = &s.image {
-            paths.push(dir.join(&si.image.path));
-        }
-    }
-    paths
+    Ok(layout
+        .images()
         .into_iter()
-        .map(|p| {
-            let bytes = std::fs::read(&p).map_err(|source| Error::Read {
-                path: p.clone(),
-                source,
-            })?;
-            Ok(SourceFile {
-                path: p,
-                bytes: Arc::new(bytes),
-            })
+        .chain(statement.images())
+        .map(|loaded| SourceFile {
+            path: loaded.source.clone(),
+            bytes: Arc::clone(&loaded.bytes),
         })
-        .collect()
+        .collect())
 }
 
 fn mime(name: &str, role: Role) -> &'static str {
@@ -406,6 +409,7 @@ fn mime(name: &str, role: Role) -> &'static str {
         (Role::Layout, _) => "application/toml",
         (Role::Image, Some("png")) => "image/png",
         (Role::Image, Some("jpg" | "jpeg")) => "image/jpeg",
+        (Role::Image, Some("svg")) => "image/svg+xml",
         (Role::Image, _) => "application/octet-stream",
     }
 }

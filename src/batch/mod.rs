@@ -372,7 +372,8 @@ impl Loaded {
                         "stream did not contain valid UTF-8",
                     ))
                 })?;
-                let layout = Layout::parse(path, &text)?;
+                let mut layout = Layout::parse(path, &text)?;
+                layout.load_images()?;
                 (
                     layout,
                     Source {
@@ -565,7 +566,8 @@ impl Shared<'_> {
                 source,
             })
         })?;
-        let statement = Statement::parse(input, &bytes).map_err(named)?;
+        let mut statement = Statement::parse(input, &bytes).map_err(named)?;
+        statement.load_images().map_err(named)?;
         let loaded = match &statement.layout {
             None => self.layouts.default.clone(),
             Some(path) => self

@@ -53,10 +53,16 @@ const BUNDLED: &[Bundled] = &[
 ];
 
 /// Files the bundled layouts name, by their path relative to `layouts/`.
-const BUNDLED_ASSETS: &[(&str, &[u8])] = &[(
-    "assets/ministry-emblem.png",
-    include_bytes!("../../layouts/assets/ministry-emblem.png"),
-)];
+const BUNDLED_ASSETS: &[(&str, &[u8])] = &[
+    (
+        "assets/ministry-emblem.svg",
+        include_bytes!("../../layouts/assets/ministry-emblem.svg"),
+    ),
+    (
+        "assets/ministry-emblem.png",
+        include_bytes!("../../layouts/assets/ministry-emblem.png"),
+    ),
+];
 
 /// Every layout compiled into the binary, `default` first.
 pub fn bundled() -> &'static [Bundled] {
@@ -421,7 +427,32 @@ impl Layout {
             path: path.to_path_buf(),
             source,
         })?;
-        Layout::parse(path, &text)
+        let mut layout = Layout::parse(path, &text)?;
+        layout.load_images()?;
+        Ok(layout)
+    }
+
+    /// Reads and decodes the images the layout names (its logo), relative to its folder, so
+    /// that typesetting does no I/O and a batch decodes them once. [`Layout::load`] calls it.
+    pub fn load_images(&mut self) -> Result<(), Error> {
+        let mut problems = crate::image::Problems::default();
+        let resolved = self
+            .letterhead
+            .logo
+            .as_ref()
+            .map(|logo| self.resolve(&logo.image.path));
+        if let (Some(logo), Some(resolved)) = (&mut self.letterhead.logo, resolved) {
+            problems.load(&mut logo.image, &resolved)?;
+        }
+        problems.finish()
+    }
+
+    /// Every image file the layout names, as read (for embedding the sources).
+    pub fn images(&self) -> Vec<&crate::image::Loaded> {
+        let logo = self.letterhead.logo.as_ref();
+        logo.and_then(|l| l.image.loaded.as_deref())
+            .into_iter()
+            .collect()
     }
 
     /// Loads a `--layout` value: a layout file, or the name of a bundled layout
@@ -453,11 +484,15 @@ impl Layout {
         if b.name == "default" {
             return Layout::builtin();
         }
-        Layout::parse(
+        let mut layout = Layout::parse(
             &Path::new(BUNDLED_DIR).join(format!("{}.toml", b.name)),
             b.text,
         )
-        .expect("the bundled layouts are valid (tested)")
+        .expect("the bundled layouts are valid (tested)");
+        layout
+            .load_images()
+            .expect("the bundled layouts' images are compiled in (tested)");
+        layout
     }
 
     /// The compiled-in default layout.

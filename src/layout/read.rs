@@ -641,10 +641,7 @@ fn read_logo(r: &mut Reader, f: &Fields, table: &Value, default_align: Align) ->
     let path = match f.get("path") {
         Some(v) => {
             let p = r.string("letterhead.logo.path", v)?;
-            ImagePath {
-                path: PathBuf::from(p),
-                location: Some(r.location(v.span().start)),
-            }
+            ImagePath::new(p, Some(r.location(v.span().start)))
         }
         None => {
             r.invalid(

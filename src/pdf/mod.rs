@@ -12,6 +12,9 @@ use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
+use krilla_svg::{SurfaceExt, SvgSettings};
+
+use crate::image::Content;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
@@ -409,20 +412,28 @@ fn paint_image(
     image: &crate::document::Image,
     cache: &mut Vec<(crate::image::Raster, Image)>,
 ) -> Result<(), Error> {
-    let pdf_image = match cache.iter().find(|(r, _)| *r == image.raster) {
-        Some((_, i)) => i.clone(),
-        None => {
-            let i = Image::from_custom(Pixels(image.raster.clone()), false).map_err(Error::Pdf)?;
-            cache.push((image.raster.clone(), i.clone()));
-            i
-        }
-    };
     let size = Size::from_wh(image.width, image.height)
         .ok_or_else(|| Error::Pdf("an image of zero size".into()))?;
     surface.push_transform(&Transform::from_translate(image.x, image.y));
-    surface.draw_image(pdf_image, size);
+    let painted = match &image.content {
+        Content::Raster(raster) => {
+            let pdf_image = match cache.iter().find(|(r, _)| r == raster) {
+                Some((_, i)) => i.clone(),
+                None => {
+                    let i =
+                        Image::from_custom(Pixels(raster.clone()), false).map_err(Error::Pdf)?;
+                    cache.push((raster.clone(), i.clone()));
+                    i
+                }
+            };
+            surface.draw_image(pdf_image, size);
+            Some(())
+        }
+        // Text was refused when the SVG was loaded, so there is none to embed or outline.
+        Content::Svg(svg) => surface.draw_svg(&svg.tree, size, SvgSettings::default()),
+    };
     surface.pop();
-    Ok(())
+    painted.ok_or_else(|| Error::Pdf("an SVG image could not be drawn".into()))
 }
 
 fn paint_rule(surface: &mut Surface, rule: &Rule) {

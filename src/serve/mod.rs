@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
-use crate::{Error, FontSet, Layout, Options, Statement};
+use crate::{Error, FontSet, Options};
 use files::{PathError, Use};
 
 const PAGE: &str = include_str!("page.html");
@@ -515,17 +515,14 @@ impl Drop for SlotGuard {
 
 /// The same steps as `communique build`, on text instead of a file.
 fn typeset(path: &Path, text: &str, layout: Option<&Path>, timestamp: Option<i64>) -> Outcome {
-    let statement = Statement::parse(path, text.as_bytes())?;
-    let layout = match statement.layout.as_deref().or(layout) {
-        Some(p) => Layout::load(p)?,
-        None => Layout::builtin(),
-    };
+    let (statement, layout, sources) =
+        crate::archive::load_bytes(path, text.as_bytes().to_vec(), layout, false)?;
     let fonts = FontSet::load(&layout)?;
     let options = Options {
         pdfa: None,
         timestamp,
     };
-    let rendered = crate::render(&statement, &layout, &fonts, &options)?;
+    let rendered = crate::render_with(&statement, &layout, &fonts, &options, sources.as_ref())?;
     Ok((
         rendered.pdf,
         rendered.pages,

@@ -184,10 +184,7 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
             let role = sf.get("role").and_then(|v| r.string("signatories.role", v));
             let image = sf.get("image").and_then(|v| {
                 let p = r.string("signatories.image", v)?;
-                Some(ImagePath {
-                    path: p.into(),
-                    location: Some(r.location(v.span().start)),
-                })
+                Some(ImagePath::new(p, Some(r.location(v.span().start))))
             });
             let alt = sf
                 .get("image_alt")

@@ -134,7 +134,31 @@ impl Statement {
             path: path.to_path_buf(),
             source,
         })?;
-        Statement::parse(path, &bytes)
+        let mut statement = Statement::parse(path, &bytes)?;
+        statement.load_images()?;
+        Ok(statement)
+    }
+
+    /// Reads and decodes the signature images, relative to the statement's folder, so that
+    /// typesetting does no I/O. [`Statement::load`] calls it.
+    pub fn load_images(&mut self) -> Result<(), Error> {
+        let dir = self.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut problems = crate::image::Problems::default();
+        for s in &mut self.signatories {
+            if let Some(si) = &mut s.image {
+                let resolved = dir.join(&si.image.path);
+                problems.load(&mut si.image, &resolved)?;
+            }
+        }
+        problems.finish()
+    }
+
+    /// Every image file the statement names, as read (for embedding the sources).
+    pub fn images(&self) -> Vec<&crate::image::Loaded> {
+        self.signatories
+            .iter()
+            .filter_map(|s| s.image.as_ref()?.image.loaded.as_deref())
+            .collect()
     }
 
     /// Parses statement bytes; `path` is used for messages only.

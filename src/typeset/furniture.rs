@@ -2,36 +2,49 @@
 //! the signature block (stacked or side by side, with signature images), continuation headers
 //! and footers, and the placeholders they share.
 
-use std::path::Path;
-
 use super::Composer;
 use super::paginate::{ASCENT as ASCENT_RATIO, DESCENT as DESCENT_RATIO, FlowItem};
 use super::paragraph::{Line, Piece, Setting, block_style};
 use crate::document::{Artifact, Image, Item, Page, Rule, StructKind, Tag, TextRun};
 use crate::error::{Diagnostic, Error, Location};
-use crate::image::{self, ImagePath, Raster};
+use crate::image::{Content, ImagePath};
 use crate::layout::{self, Align, Arrangement, Layout};
 use crate::statement::{Statement, Style};
 
-/// Images decoded before typesetting, so every bad one is reported at once.
+/// The images of this statement in this layout, as read at load time.
 #[derive(Debug, Default)]
 pub(super) struct Images {
-    pub logo: Option<Raster>,
+    pub logo: Option<Content>,
     /// One per signatory.
-    pub signatures: Vec<Option<Raster>>,
+    pub signatures: Vec<Option<Content>>,
 }
 
-/// Decodes the layout's logo and the statement's signature images; with `flatten` (PDF/A-1b),
-/// transparent images are composited onto white.
-pub(super) fn load_images(
+/// Takes the layout's logo and the statement's signature images as they were decoded when
+/// loaded; with `flatten` (PDF/A-1b), transparent rasters are composited onto white and a
+/// vector image with transparency is refused at the line that names it.
+pub(super) fn images(
     statement: &Statement,
     layout: &Layout,
     flatten: bool,
 ) -> Result<Images, Error> {
     let mut problems: Vec<Diagnostic> = Vec::new();
-    let mut load = |named: &ImagePath, resolved: &Path| match image::load(named, resolved, flatten)
-    {
-        Ok(r) => Some(r),
+    let mut take = |named: &ImagePath| match named.content() {
+        Ok(Content::Raster(r)) => {
+            let mut r = r.clone();
+            if flatten {
+                r.flatten();
+            }
+            Some(Content::Raster(r))
+        }
+        Ok(content) if flatten && content.transparency().is_some() => {
+            let what = content.transparency().unwrap_or_default();
+            problems.push(named.diagnostic(format!(
+                "the drawing uses transparency ({what}), which PDF/A-1b forbids; remove it in \
+                 the design tool and export again, or write PDF/A-2 (`--pdfa a-2a`)"
+            )));
+            None
+        }
+        Ok(content) => Some(content.clone()),
         Err(Error::Invalid(d)) => {
             problems.extend(d);
             None
@@ -42,16 +55,11 @@ pub(super) fn load_images(
         .letterhead
         .logo
         .as_ref()
-        .and_then(|logo| load(&logo.image, &layout.resolve(&logo.image.path)));
-    let statement_dir = statement.path.parent().unwrap_or(Path::new(""));
+        .and_then(|logo| take(&logo.image));
     let signatures = statement
         .signatories
         .iter()
-        .map(|s| {
-            s.image
-                .as_ref()
-                .and_then(|si| load(&si.image, &statement_dir.join(&si.image.path)))
-        })
+        .map(|s| s.image.as_ref().and_then(|si| take(&si.image)))
         .collect();
     if problems.is_empty() {
         Ok(Images { logo, signatures })
@@ -194,7 +202,7 @@ impl Composer<'_> {
 
     /// The logo's size on the page: as the layout says, else 48pt high; never wider than
     /// `max_width`.
-    fn logo_size(&self, raster: &Raster, max_width: f32) -> (f32, f32) {
+    fn logo_size(&self, raster: &Content, max_width: f32) -> (f32, f32) {
         let Some(logo) = &self.layout.letterhead.logo else {
             return (0.0, 0.0);
         };
@@ -297,7 +305,7 @@ impl Composer<'_> {
                     y: (height - h) / 2.0,
                     width: w,
                     height: h,
-                    raster: raster.clone(),
+                    content: raster.clone(),
                     tag,
                 })];
                 items.extend(runs.into_iter().map(|mut r| {
@@ -324,7 +332,7 @@ impl Composer<'_> {
                             y: 0.0,
                             width: w,
                             height: h,
-                            raster: raster.clone(),
+                            content: raster.clone(),
                             tag,
                         })],
                     });
@@ -420,7 +428,7 @@ impl Composer<'_> {
             y: self.layout.signature_image_height - h,
             width: w,
             height: h,
-            raster,
+            content: raster,
             tag: Tag::Node(figure),
         })
     }

@@ -43,7 +43,7 @@ pub fn typeset(
 ) -> Result<(Document, Report), Error> {
     limits::check(statement)?;
     let flatten = standards.contains(&Standard::A1b);
-    let images = furniture::load_images(statement, layout, flatten)?;
+    let images = furniture::images(statement, layout, flatten)?;
     let rtl = statement.rtl();
     let mirror = layout.mirrors(rtl);
     let directed = layout.directed(rtl);
