@@ -101,3 +101,40 @@ fn the_rule_itself() {
     assert!(allowed(url, "https://a.org/b-c?d=".len()));
     assert!(!allowed(url, "https://a.org/b-c?d=e"[..10].len() + 1));
 }
+
+#[test]
+fn a_broken_link_has_an_annotation_per_piece_each_with_the_whole_target() {
+    if !common::require_qpdf() {
+        return;
+    }
+    let url = URLS[0];
+    let text = format!(
+        "+++\ntitle = \"Link\"\ndate = 2026-05-01\n+++\n\nThe Working Group publishes its \
+         records at <{url}> for every reader.\n"
+    );
+    let statement = Statement::parse(Path::new("link.md"), text.as_bytes()).expect("statement");
+    let layout = Layout::builtin();
+    let fonts = FontSet::load(&layout).expect("fonts");
+    let rendered =
+        communique::render(&statement, &layout, &fonts, &Options::default()).expect("renders");
+    let dir = common::fresh_dir("urls-link");
+    let (pdf, qdf) = (dir.join("link.pdf"), dir.join("link-qdf.pdf"));
+    std::fs::write(&pdf, &rendered.pdf).expect("write");
+    let status = std::process::Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&pdf)
+        .arg(&qdf)
+        .status()
+        .expect("qpdf runs");
+    assert!(status.success());
+    let bytes = std::fs::read(&qdf).expect("read");
+    let text = String::from_utf8_lossy(&bytes);
+    let targets: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("/URI ("))
+        .collect();
+    assert!(targets.len() >= 2, "the link is not broken: {targets:?}");
+    for t in &targets {
+        assert_eq!(t.trim_end_matches(')'), url);
+    }
+}
