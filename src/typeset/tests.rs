@@ -249,8 +249,12 @@ fn french_punctuation_gets_unbreakable_thin_spaces() {
     at_many_widths("fr", &[statement_piece(FRENCH, None)], |width, lines| {
         for (i, line) in lines.iter().enumerate() {
             let first = line.chars().next().unwrap();
+            // Inside the URL a line may start with its `?` (Chicago 7.42), which is no
+            // French punctuation.
+            let word = line.split_whitespace().next().unwrap_or_default();
+            let in_url = word.len() > 1 && "https://example.fr/donnees?annee=2026".contains(word);
             assert!(
-                !matches!(first, ';' | ':' | '!' | '?' | '»' | '\u{202F}'),
+                in_url || !matches!(first, ';' | ':' | '!' | '?' | '»' | '\u{202F}'),
                 "width {width}: line {i} starts with {first:?}: {lines:?}"
             );
             assert!(

@@ -394,7 +394,7 @@ impl<'a> Typesetter<'a> {
 /// A text quoted in a warning, shortened when long (a word of 20,000 characters is no help
 /// in a message).
 fn excerpt(text: &str) -> String {
-    const SHOWN: usize = 60;
+    const SHOWN: usize = 100;
     match text.char_indices().nth(SHOWN) {
         None => text.to_string(),
         Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),

@@ -17,29 +17,35 @@ pub(super) fn opportunities(text: &str, r: Range<usize>, out: &mut Vec<Opportuni
         + token
             .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '/')
             .len();
+    let mut previous = ' ';
     for (i, c) in text[body_start..body_end].char_indices() {
         let at = body_start + i;
         let next = text[at + c.len_utf8()..].chars().next().unwrap_or(' ');
-        let candidate = match c {
-            // After a slash (not inside "//"), a hyphen or query punctuation...
-            '/' if next != '/' => Some(at + 1),
-            '-' | '_' | '?' | '&' | '=' | '#' => Some(at + c.len_utf8()),
-            // ...and before a dot or an at sign.
-            '.' | '@' if at > body_start => Some(at),
-            _ => None,
+        let after = at + c.len_utf8();
+        // The Chicago Manual of Style's rule (17th ed., 7.42): after a double slash or a
+        // colon; before a single slash, a period, a comma, a hyphen, an underscore, a
+        // question mark, a number sign, a percent sign or a tilde; before or after an equals
+        // sign or an ampersand. A line never ends with the address's own hyphen, which a
+        // reader (and text extraction) would take for an added one.
+        let candidates: [Option<usize>; 2] = match c {
+            '/' if previous == '/' => [Some(after), None],
+            '/' if next == '/' => [None, None],
+            ':' => [Some(after), None],
+            '/' | '.' | ',' | '-' | '_' | '?' | '#' | '%' | '~' => [Some(at), None],
+            '=' | '&' => [Some(at), Some(after)],
+            _ => [None, None],
         };
-        if let Some(at) = candidate
-            && at > body_start + 2
-            && at < body_end.saturating_sub(1)
-        {
-            out.push(Opportunity {
-                at,
-                mandatory: false,
-                penalty: URL_BREAK_PENALTY,
-                // A line ending in a URL's own hyphen looks hyphenated: count it so.
-                flagged: c == '-',
-                cjk: None,
-            });
+        previous = c;
+        for at in candidates.into_iter().flatten() {
+            if at > body_start + 2 && at < body_end.saturating_sub(1) {
+                out.push(Opportunity {
+                    at,
+                    mandatory: false,
+                    penalty: URL_BREAK_PENALTY,
+                    flagged: false,
+                    cjk: None,
+                });
+            }
         }
     }
 }
