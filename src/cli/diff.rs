@@ -13,7 +13,9 @@ use std::process::ExitCode;
 /// 3 a file cannot be read or written.
 #[derive(clap::Args)]
 pub struct Args {
+    /// The PDF before the change.
     pub old: PathBuf,
+    /// The PDF after the change.
     pub new: PathBuf,
     /// Write images and index.html here.
     #[arg(long, value_name = "DIR")]
