@@ -1,14 +1,11 @@
 //! The `communique` command line: parses arguments, calls the library, reports errors.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod cli;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use communique::diagnostics::{self, MessageFormat, Report};
-use communique::sign::{SignArgs, TsaArgs};
-use communique::{Error, FontSet, Options, Signing, Standard};
+use clap::{Parser, Subcommand};
+use communique::diagnostics::{self, MessageFormat};
 
 /// Typesets official statements into archival PDF/A documents with embedded, subset fonts.
 ///
@@ -45,32 +42,7 @@ enum Command {
     ///
     /// The document date comes from SOURCE_DATE_EPOCH if set, else the statement's `date`,
     /// else the date in its dateline.
-    Build {
-        /// The statement file (.md or .txt).
-        statement: PathBuf,
-        /// Layout file (TOML), or the name of a bundled layout (`communique layouts` lists
-        /// them; an existing file of that name wins). Default: the bundled layouts/default.toml.
-        /// A statement that names a layout in its front matter (`layout = "..."`) uses that one.
-        #[arg(short, long, value_name = "LAYOUT.toml|NAME")]
-        layout: Option<PathBuf>,
-        /// Output file; `-` writes to standard output. Default: the statement's name with
-        /// the extension .pdf, beside it.
-        #[arg(short, long, value_name = "OUT.pdf")]
-        output: Option<PathBuf>,
-        /// PDF/A level. Every level except a-1b also claims PDF/UA-1. Default: the layout's
-        /// [pdf] standard, which defaults to a-2a with PDF/UA-1.
-        #[arg(long, value_name = "LEVEL")]
-        pdfa: Option<Level>,
-        /// Attach the statement, the layout, their images and a build record (communique.json)
-        /// to the PDF, which is then PDF/A-3a + PDF/UA-1; `extract` and `rebuild` read them.
-        /// Also `[pdf] embed_source = true` in the layout.
-        #[arg(long)]
-        embed_source: bool,
-        #[command(flatten)]
-        sign: SignArgs,
-        #[command(flatten)]
-        tsa: TsaArgs,
-    },
+    Build(cli::build::Args),
     Extract(cli::extract::Args),
     Rebuild(cli::rebuild::Args),
     Diff(cli::diff::Args),
@@ -99,53 +71,10 @@ enum Command {
     Serve(cli::serve::Args),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Level {
-    #[value(name = "a-1b")]
-    A1b,
-    #[value(name = "a-2a")]
-    A2a,
-    #[value(name = "a-2b")]
-    A2b,
-    #[value(name = "a-2u")]
-    A2u,
-    #[value(name = "a-3a")]
-    A3a,
-}
-
-impl From<Level> for Standard {
-    fn from(l: Level) -> Standard {
-        match l {
-            Level::A1b => Standard::A1b,
-            Level::A2a => Standard::A2a,
-            Level::A2b => Standard::A2b,
-            Level::A2u => Standard::A2u,
-            Level::A3a => Standard::A3a,
-        }
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build {
-            statement,
-            layout,
-            output,
-            pdfa,
-            embed_source,
-            sign,
-            tsa,
-        } => build(
-            &statement,
-            layout.as_deref(),
-            output,
-            pdfa,
-            embed_source,
-            &sign,
-            &tsa,
-            cli.message_format,
-        ),
+        Command::Build(args) => cli::build::run(&args, cli.message_format),
         Command::Extract(args) => return cli::extract::main(args),
         Command::Rebuild(args) => return cli::rebuild::main(args),
         Command::Diff(args) => return cli::diff::main(args),
@@ -169,80 +98,4 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
-}
-
-/// A line on stderr; a closed stderr (`2>&-`) is not worth a panic and a different exit code.
-
-fn source_date_epoch() -> Result<Option<i64>, Error> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => communique::parse_source_date_epoch(&v)
-            .map(Some)
-            .ok_or_else(|| {
-                Error::invalid_value(
-                    "SOURCE_DATE_EPOCH",
-                    format!("`{v}` is not a number of seconds since 1970"),
-                )
-            }),
-        Err(_) => Ok(None),
-    }
-}
-
-fn build(
-    statement_path: &Path,
-    layout_path: Option<&Path>,
-    output: Option<PathBuf>,
-    pdfa: Option<Level>,
-    embed_source: bool,
-    sign: &SignArgs,
-    tsa: &TsaArgs,
-    format: MessageFormat,
-) -> Result<(), Error> {
-    let epoch = source_date_epoch()?;
-    let signer = sign.signer(epoch)?;
-    let tsa = tsa.config()?;
-    if tsa.is_some() && signer.is_none() {
-        return Err(Error::invalid_value(
-            "--tsa",
-            "a timestamp needs a signature: give --sign or --sign-key too".into(),
-        ));
-    }
-    // A statement that names its own layout in front matter wins, as in `batch`.
-    let (statement, layout, sources) =
-        communique::archive::load(statement_path, layout_path, embed_source)?;
-    // Checked before the work, so a mistaken `-o` costs nothing and destroys nothing.
-    let output = output.unwrap_or_else(|| statement_path.with_extension("pdf"));
-    let target = communique::output::resolve(&output, statement_path)?;
-    communique::output::refuse_inputs(
-        &target,
-        communique::inputs(&statement, &layout)
-            .iter()
-            .map(|(what, p)| (*what, p.as_path())),
-    )?;
-    let fonts = FontSet::load(&layout)?;
-    let options = Options {
-        pdfa: pdfa.map(Standard::from),
-        timestamp: epoch,
-    };
-    let rendered =
-        communique::render_with(&statement, &layout, &fonts, &options, sources.as_ref())?;
-    let warnings: Vec<Report> = rendered
-        .warnings
-        .iter()
-        .map(|w| Report::warning(statement_path, w))
-        .collect();
-    diagnostics::eprint(&warnings, format);
-    let bytes = match &signer {
-        Some((signer, time)) => communique::sign_rendered(
-            &rendered,
-            &Signing {
-                signer,
-                time: *time,
-                visible: layout.signature_visible,
-                tsa: tsa.as_ref(),
-            },
-        )?,
-        None => rendered.pdf,
-    };
-    communique::output::write(&target, &bytes)?;
-    Ok(())
 }

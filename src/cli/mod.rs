@@ -1,5 +1,6 @@
 //! One file per subcommand; `main.rs` parses the arguments and dispatches here.
 
+pub mod build;
 pub mod completions;
 pub mod diff;
 pub mod extend;
