@@ -149,7 +149,7 @@ fn cli_build_embed_extract_and_external_checks() {
         for name in [
             "communique.json",
             "layouts/ministry.toml",
-            "layouts/assets/ministry-emblem.png",
+            "layouts/assets/ministry-emblem.svg",
             "statements/2020-01-29-copenhagen-political-directors.md",
         ] {
             assert!(list.contains(name), "{name} not in\n{list}");
@@ -180,7 +180,7 @@ fn cli_build_embed_extract_and_external_checks() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(x.join("layouts/assets/ministry-emblem.png").is_file());
+    assert!(x.join("layouts/assets/ministry-emblem.svg").is_file());
     assert!(x.join("communique.json").is_file());
 }
 

@@ -52,7 +52,8 @@ const CASES: &[Case] = &[
             ("l.toml", b"[fonts]\nregular = \"Missing-Regular.ttf\"\n"),
         ],
         args: &["build", "s.md", "-l", "l.toml"],
-        exit: 2,
+        // A missing file is "cannot be read" (3), as a missing statement or layout is.
+        exit: 3,
     },
     Case {
         name: "images",

@@ -88,9 +88,10 @@ fn errors_come_back_at_their_line_with_the_clis_message() {
         d["message"]
             .as_str()
             .unwrap()
-            .contains("did you mean `language`"),
+            .contains("unknown key `languag`"),
         "{d}"
     );
+    assert_eq!(d["hint"], "did you mean `language`?", "{d}");
     // The same words as the command line prints.
     std::fs::write(dir.join("statements/x.md"), text).unwrap();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
@@ -100,6 +101,7 @@ fn errors_come_back_at_their_line_with_the_clis_message() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&cli.stderr);
     assert!(stderr.contains(d["message"].as_str().unwrap()), "{stderr}");
+    assert!(stderr.contains(d["hint"].as_str().unwrap()), "{stderr}");
 }
 
 #[test]

@@ -4,28 +4,6 @@ use std::path::PathBuf;
 
 use communique::Error;
 
-/// A file a layout names, as (path relative to the layout, bytes).
-type Asset = (&'static str, &'static [u8]);
-
-/// The layouts `init` can start from, compiled in, with the assets they name.
-const LAYOUTS: &[(&str, &str, &[Asset])] = &[
-    ("default", include_str!("../../layouts/default.toml"), &[]),
-    (
-        "coalition",
-        include_str!("../../layouts/coalition.toml"),
-        &[],
-    ),
-    ("memo", include_str!("../../layouts/memo.toml"), &[]),
-    (
-        "ministry",
-        include_str!("../../layouts/ministry.toml"),
-        &[(
-            "assets/ministry-emblem.png",
-            include_bytes!("../../layouts/assets/ministry-emblem.png"),
-        )],
-    ),
-];
-
 #[derive(clap::Args)]
 pub struct Args {
     /// Folder to write into (created if missing). Default: the current folder.
@@ -40,8 +18,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<Vec<PathBuf>, Error> {
-    let Some((_, layout_text, assets)) = LAYOUTS.iter().find(|(n, _, _)| *n == args.layout) else {
-        let names: Vec<&str> = LAYOUTS.iter().map(|(n, _, _)| *n).collect();
+    let bundled = communique::layout::bundled();
+    let Some(chosen) = bundled.iter().find(|b| b.name == args.layout) else {
+        let names: Vec<&str> = bundled.iter().map(|b| b.name).collect();
         return Err(Error::invalid_value(
             "--layout",
             format!(
@@ -51,6 +30,7 @@ pub fn run(args: Args) -> Result<Vec<PathBuf>, Error> {
             ),
         ));
     };
+    let layout_text = chosen.text;
     let layout = match &args.org {
         Some(org) => with_org(layout_text, org),
         None => layout_text.to_string(),
@@ -60,8 +40,11 @@ pub fn run(args: Args) -> Result<Vec<PathBuf>, Error> {
         (args.dir.join("layout.toml"), layout.clone().into_bytes()),
         (args.dir.join("statement.md"), statement.into_bytes()),
     ];
-    for (rel, bytes) in *assets {
-        files.push((args.dir.join(rel), bytes.to_vec()));
+    // The files the layout names (the ministry emblem) go beside it.
+    for (rel, bytes) in communique::layout::bundled_assets() {
+        if layout_text.contains(rel) {
+            files.push((args.dir.join(rel), bytes.to_vec()));
+        }
     }
     // Nothing is overwritten: a starter is written whole into a fresh place or not at all.
     for (path, _) in &files {

@@ -69,6 +69,11 @@ pub fn bundled() -> &'static [Bundled] {
     BUNDLED
 }
 
+/// The files the bundled layouts name, by their path relative to `layouts/`.
+pub fn bundled_assets() -> &'static [(&'static str, &'static [u8])] {
+    BUNDLED_ASSETS
+}
+
 /// The bytes of a file a bundled layout names (as [`Layout::resolve`] gives its path).
 pub fn bundled_asset(path: &Path) -> Option<&'static [u8]> {
     let rel = path.strip_prefix(BUNDLED_DIR).ok()?;

@@ -378,6 +378,8 @@ struct Shown {
     line: Option<usize>,
     column: Option<usize>,
     message: String,
+    /// What to do about it ("did you mean `language`?"), where there is a suggestion.
+    hint: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -531,6 +533,8 @@ fn typeset(path: &Path, text: &str, layout: Option<&Path>, timestamp: Option<i64
     ))
 }
 
+/// The same reports the command line prints (message and hint), with paths made relative to
+/// the served folder.
 fn diagnostics(error: &Error, root: &Path) -> Vec<Shown> {
     let relative = |p: &Path| {
         p.strip_prefix(root)
@@ -538,23 +542,14 @@ fn diagnostics(error: &Error, root: &Path) -> Vec<Shown> {
             .to_string_lossy()
             .into_owned()
     };
-    match error {
-        Error::Invalid(list) => list
-            .iter()
-            .map(|d| Shown {
-                file: d.location.as_ref().map(|l| relative(&l.file)),
-                line: d.location.as_ref().map(|l| l.line),
-                column: d.location.as_ref().map(|l| l.column),
-                message: d.problem.to_string(),
-            })
-            .collect(),
-        other => vec![Shown {
-            file: None,
-            line: None,
-            column: None,
-            message: other
-                .to_string()
-                .replace(&format!("{}/", root.display()), ""),
-        }],
-    }
+    crate::diagnostics::Report::from_error(error)
+        .into_iter()
+        .map(|r| Shown {
+            file: r.file.as_deref().map(relative),
+            line: r.start.map(|p| p.line),
+            column: r.start.map(|p| p.column),
+            message: r.message.replace(&format!("{}/", root.display()), ""),
+            hint: r.hint,
+        })
+        .collect()
 }
