@@ -107,6 +107,56 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         "Меморандум {reference} — страница {page} из {pages}",
     ),
     ("ru", "FOR IMMEDIATE RELEASE", "ДЛЯ НЕМЕДЛЕННОЙ ПУБЛИКАЦИИ"),
+    // Chinese: Simplified under `zh`, Traditional under `zh-hant` (found by script first).
+    ("ja", "Page {page} of {pages}", "{page}/{pages}ページ"),
+    (
+        "ja",
+        "{date} · Page {page} of {pages}",
+        "{date}・{page}/{pages}ページ",
+    ),
+    ("ja", "Reference: {reference}", "文書番号：{reference}"),
+    ("ja", "Ref. {reference}", "文書番号：{reference}"),
+    ("ja", "MEMORANDUM", "覚書"),
+    (
+        "ja",
+        "Memorandum {reference} — page {page} of {pages}",
+        "覚書 {reference} — {page}/{pages}ページ",
+    ),
+    ("ja", "FOR IMMEDIATE RELEASE", "即時発表"),
+    ("zh", "Page {page} of {pages}", "第{page}页，共{pages}页"),
+    (
+        "zh",
+        "{date} · Page {page} of {pages}",
+        "{date} · 第{page}页，共{pages}页",
+    ),
+    ("zh", "Reference: {reference}", "文号：{reference}"),
+    ("zh", "Ref. {reference}", "文号：{reference}"),
+    ("zh", "MEMORANDUM", "备忘录"),
+    (
+        "zh",
+        "Memorandum {reference} — page {page} of {pages}",
+        "备忘录 {reference} — 第{page}页，共{pages}页",
+    ),
+    ("zh", "FOR IMMEDIATE RELEASE", "即时发布"),
+    (
+        "zh-hant",
+        "Page {page} of {pages}",
+        "第{page}頁，共{pages}頁",
+    ),
+    (
+        "zh-hant",
+        "{date} · Page {page} of {pages}",
+        "{date} · 第{page}頁，共{pages}頁",
+    ),
+    ("zh-hant", "Reference: {reference}", "文號：{reference}"),
+    ("zh-hant", "Ref. {reference}", "文號：{reference}"),
+    ("zh-hant", "MEMORANDUM", "備忘錄"),
+    (
+        "zh-hant",
+        "Memorandum {reference} — page {page} of {pages}",
+        "備忘錄 {reference} — 第{page}頁，共{pages}頁",
+    ),
+    ("zh-hant", "FOR IMMEDIATE RELEASE", "即時發布"),
 ];
 
 /// The primary subtag of a BCP 47 tag, lower case ("fr" for "fr-CH").
@@ -120,9 +170,15 @@ pub(crate) fn primary(tag: &str) -> String {
 /// The bundled translation of `english` into `language` (any region), if there is one.
 pub(crate) fn builtin(language: &str, english: &str) -> Option<&'static str> {
     let primary = primary(language);
+    let lower = language.to_ascii_lowercase();
+    // Traditional Chinese (`zh-Hant`, `zh-Hant-TW`, and the regions that write it) has its
+    // own entries; every other tag is looked up by its language.
+    let traditional = primary == "zh"
+        && (lower.contains("-hant") || ["-tw", "-hk", "-mo"].iter().any(|r| lower.ends_with(r)));
+    let key = if traditional { "zh-hant" } else { primary.as_str() };
     BUILTIN
         .iter()
-        .find(|(l, e, _)| *l == primary && *e == english)
+        .find(|(l, e, _)| *l == key && *e == english)
         .map(|t| t.2)
 }
 
@@ -162,6 +218,15 @@ mod tests {
             Some("Page {page} sur {pages}")
         );
         assert_eq!(builtin("lv", "Page {page} of {pages}"), None);
+        assert_eq!(
+            builtin("zh-Hans", "Page {page} of {pages}"),
+            Some("第{page}页，共{pages}页")
+        );
+        assert_eq!(
+            builtin("zh-Hant-TW", "Page {page} of {pages}"),
+            Some("第{page}頁，共{pages}頁")
+        );
+        assert_eq!(builtin("ja", "MEMORANDUM"), Some("覚書"));
         assert_eq!(builtin("fr", "Page {page}"), None);
     }
 }
