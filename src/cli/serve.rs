@@ -48,15 +48,12 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let timestamp = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => match communique::parse_source_date_epoch(&v) {
-            Some(t) => Some(t),
-            None => {
-                eprintln!("error: SOURCE_DATE_EPOCH: `{v}` is not a number of seconds since 1970");
-                return ExitCode::from(2);
-            }
-        },
-        Err(_) => None,
+    let timestamp = match super::source_date_epoch() {
+        Ok(t) => t,
+        Err(e) => {
+            communique::diagnostics::eprint_error(&e, Default::default());
+            return ExitCode::from(e.exit_code() as u8);
+        }
     };
     let config = serve::Config {
         root: args.dir.clone(),

@@ -175,7 +175,11 @@ pub(crate) fn builtin(language: &str, english: &str) -> Option<&'static str> {
     // own entries; every other tag is looked up by its language.
     let traditional = primary == "zh"
         && (lower.contains("-hant") || ["-tw", "-hk", "-mo"].iter().any(|r| lower.ends_with(r)));
-    let key = if traditional { "zh-hant" } else { primary.as_str() };
+    let key = if traditional {
+        "zh-hant"
+    } else {
+        primary.as_str()
+    };
     BUILTIN
         .iter()
         .find(|(l, e, _)| *l == key && *e == english)
