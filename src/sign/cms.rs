@@ -242,21 +242,23 @@ pub(crate) fn parse(contents: &[u8]) -> Result<ParsedCms, String> {
         .content
         .decode_as()
         .map_err(|e| format!("CMS SignedData: {e}"))?;
-    let certificates = sd
-        .certificates
-        .map(|set| {
-            set.0
-                .into_vec()
-                .into_iter()
-                .filter_map(|c| match c {
-                    cms::cert::CertificateChoices::Certificate(c) => Some(c),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     Ok(ParsedCms {
+        certificates: certificates(sd.certificates),
         signer_infos: sd.signer_infos.0.into_vec(),
-        certificates,
     })
+}
+
+/// The X.509 certificates of a SignedData's certificate set (other kinds are skipped).
+pub(crate) fn certificates(set: Option<CertificateSet>) -> Vec<Certificate> {
+    set.map(|set| {
+        set.0
+            .into_vec()
+            .into_iter()
+            .filter_map(|c| match c {
+                cms::cert::CertificateChoices::Certificate(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
 }

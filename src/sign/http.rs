@@ -56,19 +56,10 @@ pub(crate) fn post(
     if let Some(auth) = authorization {
         request = request.header("Authorization", auth);
     }
-    let mut response = request
+    let response = request
         .send(body)
         .map_err(|e| fail(describe(&e, timeout)))?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Err(fail(format!("HTTP status {status}")));
-    }
-    response
-        .body_mut()
-        .with_config()
-        .limit(MAX_RESPONSE)
-        .read_to_vec()
-        .map_err(|e| fail(describe(&e, timeout)))
+    body_of_200(response, timeout, fail)
 }
 
 /// GET `url` and return the body of a 200.
@@ -78,10 +69,19 @@ pub(crate) fn get(url: &str, timeout: Duration) -> Result<Vec<u8>, SignError> {
         url: url.into(),
         reason,
     };
-    let mut response = agent(timeout)
+    let response = agent(timeout)
         .get(url)
         .call()
         .map_err(|e| fail(describe(&e, timeout)))?;
+    body_of_200(response, timeout, fail)
+}
+
+/// The body of a 200 answer, read up to [`MAX_RESPONSE`]; any other status is an error.
+fn body_of_200(
+    mut response: ureq::http::Response<ureq::Body>,
+    timeout: Duration,
+    fail: impl Fn(String) -> SignError,
+) -> Result<Vec<u8>, SignError> {
     let status = response.status().as_u16();
     if status != 200 {
         return Err(fail(format!("HTTP status {status}")));

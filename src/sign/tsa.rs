@@ -249,19 +249,7 @@ pub(crate) fn check_token(token: &[u8], imprint: &[u8], with_nonce: bool) -> Res
     }
     let time_unix = generalized_time(&tst.gen_time).ok_or("the token's time is malformed")?;
 
-    let certs: Vec<Certificate> = sd
-        .certificates
-        .map(|set| {
-            set.0
-                .into_vec()
-                .into_iter()
-                .filter_map(|c| match c {
-                    cms::cert::CertificateChoices::Certificate(c) => Some(c),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let certs: Vec<Certificate> = super::cms::certificates(sd.certificates);
     let infos = sd.signer_infos.0.into_vec();
     let [si] = infos.as_slice() else {
         return Err("the timestamp token must have exactly one signer".into());
