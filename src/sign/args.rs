@@ -16,8 +16,8 @@ pub struct SignArgs {
     /// Sign with this PEM private key (RSA or ECDSA P-256); needs --sign-cert.
     #[arg(long, value_name = "KEY.pem", requires = "sign_cert")]
     pub sign_key: Option<PathBuf>,
-    /// The signer's PEM certificate, with --sign-key.
-    #[arg(long, value_name = "CERT.pem", requires = "sign_key")]
+    /// The signer's PEM certificate, with --sign-key or --pkcs11-module.
+    #[arg(long, value_name = "CERT.pem")]
     pub sign_cert: Option<PathBuf>,
     /// PEM certificates of the chain, embedded in the signature.
     #[arg(long, value_name = "CHAIN.pem")]
@@ -35,6 +35,30 @@ pub struct SignArgs {
     /// Refuse an expired or not yet valid certificate instead of warning.
     #[arg(long)]
     pub strict: bool,
+    /// Sign with a key on a smartcard or HSM through this PKCS#11 module (shared library),
+    /// e.g. /usr/lib/softhsm/libsofthsm2.so; needs --token and --key.
+    #[arg(long, value_name = "LIB.so", requires_all = ["token", "key"],
+          conflicts_with_all = ["sign", "sign_key"])]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The label of the token holding the key, with --pkcs11-module.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub token: Option<String>,
+    /// The label of the private key on the token. Its certificate is the token's
+    /// certificate with the same CKA_ID, unless --sign-cert is given.
+    #[arg(long, value_name = "LABEL", requires = "pkcs11_module")]
+    pub key: Option<String>,
+    /// Read the token's user PIN from this environment variable (never give it on the
+    /// command line).
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "pkcs11_module",
+        conflicts_with = "pin_file"
+    )]
+    pub pin_env: Option<String>,
+    /// Read the token's user PIN from the first line of this file.
+    #[arg(long, value_name = "FILE", requires = "pkcs11_module")]
+    pub pin_file: Option<PathBuf>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
@@ -54,6 +78,44 @@ fn read_text(path: &Path) -> Result<String, Error> {
 }
 
 impl SignArgs {
+    /// The signer on the PKCS#11 token `--pkcs11-module`, `--token` and `--key` name.
+    fn token_signer(&self) -> Result<Signer, Error> {
+        let (Some(module), Some(token), Some(key)) = (&self.pkcs11_module, &self.token, &self.key)
+        else {
+            return Err(Error::invalid_value(
+                "--pkcs11-module",
+                "name the token and the key: --token LABEL --key LABEL".into(),
+            ));
+        };
+        let pin = match (&self.pin_env, &self.pin_file) {
+            (Some(var), _) => Some(std::env::var(var).map_err(|_| {
+                Error::invalid_value(
+                    "--pin-env",
+                    format!("environment variable {var} is not set"),
+                )
+            })?),
+            (None, Some(file)) => Some(
+                read_text(file)?
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            // Only a token with a PIN pad logs in without one; any other says so.
+            (None, None) => None,
+        };
+        let cert = self.sign_cert.as_deref().map(read_text).transpose()?;
+        let chain = self.sign_chain.as_deref().map(read_text).transpose()?;
+        Ok(Signer::from_pkcs11(
+            module,
+            token,
+            key,
+            pin,
+            cert.as_deref(),
+            chain.as_deref(),
+        )?)
+    }
+
     /// The signer and signing time these options ask for, if any. Loaded before typesetting,
     /// so a wrong password costs nothing and writes nothing.
     pub fn signer(&self, epoch: Option<i64>) -> Result<Option<(Signer, i64)>, Error> {
@@ -93,6 +155,15 @@ impl SignArgs {
             (None, Some(key), Some(cert)) => {
                 let chain = args.sign_chain.as_deref().map(read_text).transpose()?;
                 Signer::from_pem(&read_text(key)?, &read_text(cert)?, chain.as_deref())?
+            }
+            (None, None, _) if args.pkcs11_module.is_some() => args.token_signer()?,
+            (None, None, Some(_)) => {
+                return Err(Error::invalid_value(
+                    "--sign-cert",
+                    "give the key too: --sign-key KEY.pem, or --pkcs11-module with --token \
+                     and --key"
+                        .into(),
+                ));
             }
             _ => return Ok(None),
         };

@@ -81,6 +81,67 @@ pub enum SignError {
     /// PDF/A, the field already signed).
     #[error("refusing to sign: {0}")]
     Refused(String),
+    /// The PKCS#11 module (`--pkcs11-module`) could not be loaded or initialised.
+    #[error("cannot load the PKCS#11 module {module}: {reason}")]
+    Pkcs11Module {
+        /// The module's path as given.
+        module: String,
+        /// Why (missing file, not a shared library, initialisation failed).
+        reason: String,
+    },
+    /// No initialised token carries the label given with `--token`.
+    #[error("no token labelled `{label}` in {module} (tokens present: {present})")]
+    TokenNotFound {
+        /// The label asked for.
+        label: String,
+        /// The module searched.
+        module: String,
+        /// The labels of the tokens present, or `none`.
+        present: String,
+    },
+    /// The token refused the PIN (CKR_PIN_INCORRECT).
+    #[error("wrong PIN for token `{token}` (CKR_PIN_INCORRECT)")]
+    WrongPin {
+        /// The token's label.
+        token: String,
+    },
+    /// The token's user PIN is locked after too many wrong tries.
+    #[error(
+        "the PIN of token `{token}` is locked (CKR_PIN_LOCKED); unlock it with the token's own tools"
+    )]
+    PinLocked {
+        /// The token's label.
+        token: String,
+    },
+    /// No private key on the token carries the label given with `--key`.
+    #[error("no private key labelled `{label}` on token `{token}` (private keys: {present})")]
+    TokenKeyNotFound {
+        /// The label asked for.
+        label: String,
+        /// The token's label.
+        token: String,
+        /// The labels of the private keys on the token, or `none`.
+        present: String,
+    },
+    /// The token holds no certificate for the key and none was given.
+    #[error(
+        "token `{token}` holds no certificate with the CKA_ID of key `{key}`: give the \
+         certificate with --sign-cert CERT.pem"
+    )]
+    TokenCertificateMissing {
+        /// The token's label.
+        token: String,
+        /// The key's label.
+        key: String,
+    },
+    /// A PKCS#11 call failed.
+    #[error("PKCS#11: {operation} failed: {reason}")]
+    Pkcs11 {
+        /// What was being done.
+        operation: String,
+        /// The failing call and its return value.
+        reason: String,
+    },
     /// The CMS object did not fit the reserved /Contents placeholder
     /// (internal sizing error; should not happen).
     #[error("the signature ({needed} bytes) does not fit the reserved space ({reserved} bytes)")]

@@ -25,6 +25,7 @@ mod http;
 mod incremental;
 mod ltv;
 mod pdf;
+mod pkcs11;
 mod signer;
 mod time;
 mod tsa;

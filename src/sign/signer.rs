@@ -9,6 +9,7 @@ use spki::ObjectIdentifier;
 use x509_cert::Certificate;
 
 use super::SignError;
+use super::pkcs11::TokenKeyKind;
 use super::time::format_utc;
 
 pub(crate) const OID_RSA_ENCRYPTION: ObjectIdentifier =
@@ -30,6 +31,8 @@ const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 pub(crate) enum SigningKey {
     Rsa(Box<rsa::PrivateKey>),
     P256(p256::ecdsa::SigningKey),
+    /// A key on a PKCS#11 token; only its session and handle are here.
+    Token(Box<super::pkcs11::TokenKey>),
 }
 
 /// A private key together with its certificate and the rest of its chain.
@@ -143,6 +146,52 @@ impl Signer {
         Signer::new(key, cert, chain)
     }
 
+    /// Use the private key labelled `key` on the PKCS#11 token labelled `token`, through
+    /// the module (shared library) at `module`. The certificate is `cert_pem` when given,
+    /// else the token's certificate object with the key's `CKA_ID`; either way a test
+    /// signature checks that it belongs to the key. `pin`: `None` for a token with a PIN
+    /// pad. RSA signatures from a token are deterministic; ECDSA ones are not (tokens pick
+    /// random nonces), so two signed files then differ in the signature value only.
+    pub fn from_pkcs11(
+        module: &std::path::Path,
+        token: &str,
+        key: &str,
+        pin: Option<String>,
+        cert_pem: Option<&str>,
+        chain_pem: Option<&str>,
+    ) -> Result<Signer, SignError> {
+        let (token_key, token_cert) = super::pkcs11::TokenKey::open(super::pkcs11::TokenSpec {
+            module,
+            token,
+            key,
+            pin: pin.map(Into::into),
+        })?;
+        let cert = match (cert_pem, token_cert) {
+            (Some(pem), _) => Certificate::load_pem_chain(pem.trim().as_bytes())
+                .map_err(|e| SignError::InvalidCertificate(e.to_string()))?
+                .into_iter()
+                .next()
+                .ok_or_else(|| SignError::InvalidCertificate("no CERTIFICATE block".into()))?,
+            (None, Some(der)) => Certificate::from_der(&der).map_err(|e| {
+                SignError::InvalidCertificate(format!("the token's certificate: {e}"))
+            })?,
+            (None, None) => {
+                return Err(SignError::TokenCertificateMissing {
+                    token: token.into(),
+                    key: key.into(),
+                });
+            }
+        };
+        let chain = match chain_pem {
+            Some(pem) if !pem.trim().is_empty() => {
+                Certificate::load_pem_chain(pem.trim().as_bytes())
+                    .map_err(|e| SignError::InvalidCertificate(format!("chain: {e}")))?
+            }
+            _ => Vec::new(),
+        };
+        Signer::new(SigningKey::Token(Box::new(token_key)), cert, chain)
+    }
+
     fn new(
         key: SigningKey,
         cert: Certificate,
@@ -178,6 +227,14 @@ impl Signer {
         match &self.key {
             SigningKey::Rsa(k) => format!("RSA-{} PKCS#1 v1.5 SHA-256", k.size() * 8),
             SigningKey::P256(_) => "ECDSA P-256 SHA-256".into(),
+            SigningKey::Token(k) => match k.kind {
+                TokenKeyKind::Rsa { modulus_len } => format!(
+                    "RSA-{} PKCS#1 v1.5 SHA-256 (token `{}`)",
+                    modulus_len * 8,
+                    k.token_label
+                ),
+                TokenKeyKind::P256 => format!("ECDSA P-256 SHA-256 (token `{}`)", k.token_label),
+            },
         }
     }
 
@@ -208,8 +265,8 @@ impl Signer {
     }
 
     /// Sign `message` (the DER of the CMS signed attributes) with SHA-256.
-    /// Both schemes are deterministic: PKCS#1 v1.5 by construction, ECDSA by
-    /// RFC 6979 nonces.
+    /// Both schemes are deterministic with a key file: PKCS#1 v1.5 by
+    /// construction, ECDSA by RFC 6979 nonces. ECDSA on a token is not.
     pub(crate) fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>, SignError> {
         let digest = Sha256::digest(message);
         match &self.key {
@@ -223,6 +280,7 @@ impl Signer {
                     .map_err(|e| SignError::Crypto(e.to_string()))?;
                 Ok(sig.as_bytes().to_vec())
             }
+            SigningKey::Token(k) => k.sign(message, &digest),
         }
     }
 
@@ -231,6 +289,10 @@ impl Signer {
         match &self.key {
             SigningKey::Rsa(k) => k.size(),
             SigningKey::P256(_) => 72,
+            SigningKey::Token(k) => match k.kind {
+                TokenKeyKind::Rsa { modulus_len } => modulus_len,
+                TokenKeyKind::P256 => 72,
+            },
         }
     }
 
@@ -239,6 +301,10 @@ impl Signer {
         match &self.key {
             SigningKey::Rsa(_) => OID_RSA_ENCRYPTION,
             SigningKey::P256(_) => OID_ECDSA_SHA256,
+            SigningKey::Token(k) => match k.kind {
+                TokenKeyKind::Rsa { .. } => OID_RSA_ENCRYPTION,
+                TokenKeyKind::P256 => OID_ECDSA_SHA256,
+            },
         }
     }
 }
@@ -333,5 +399,39 @@ fn key_matches(key: &SigningKey, cert: &Certificate) -> Result<bool, SignError> 
             Ok(public) => public == p256::PublicKey::from(k.verifying_key()),
             Err(_) => false,
         },
+        // The token keeps the public half to itself or in objects that need not exist; a
+        // test signature verified with the certificate's key settles it for any token.
+        SigningKey::Token(k) => {
+            let probe = b"communique: does this certificate belong to the token's key?";
+            let digest = Sha256::digest(probe);
+            match k.kind {
+                TokenKeyKind::Rsa { .. } => match rsa::PublicKey::try_from(spki_ref) {
+                    Ok(public) => {
+                        let signature = k.sign(probe, &digest)?;
+                        public
+                            .verify(
+                                rsa::pkcs1v15::Pkcs1v15Sign::new::<Sha256>(),
+                                &digest,
+                                &signature,
+                            )
+                            .is_ok()
+                    }
+                    Err(_) => false,
+                },
+                TokenKeyKind::P256 => match p256::PublicKey::try_from(spki_ref) {
+                    Ok(public) => {
+                        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+                        let signature = k.sign(probe, &digest)?;
+                        match p256::ecdsa::DerSignature::from_bytes(&signature) {
+                            Ok(sig) => p256::ecdsa::VerifyingKey::from(public)
+                                .verify_prehash(&digest, &sig)
+                                .is_ok(),
+                            Err(_) => false,
+                        }
+                    }
+                    Err(_) => false,
+                },
+            }
+        }
     })
 }
