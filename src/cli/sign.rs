@@ -51,7 +51,9 @@ pub fn run(args: &SignCmd) -> Result<(), Error> {
     let (signer, time) = args.sign.signer(epoch)?.ok_or_else(|| {
         Error::invalid_value(
             "sign",
-            "name the key: --sign CERT.p12, or --sign-key KEY.pem with --sign-cert CERT.pem".into(),
+            "name the key: --sign CERT.p12, or --sign-key KEY.pem with --sign-cert CERT.pem, or \
+             --pkcs11-module LIB.so --token LABEL --key LABEL"
+                .into(),
         )
     })?;
     let tsa = args.tsa.config()?;

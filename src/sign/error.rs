@@ -134,6 +134,16 @@ pub enum SignError {
         /// The key's label.
         key: String,
     },
+    /// The certificate (from the token or `--sign-cert`) is not the token key's.
+    #[error("key `{key}` on token `{token}` does not match {certificate}")]
+    TokenKeyCertificateMismatch {
+        /// The key's label.
+        key: String,
+        /// The token's label.
+        token: String,
+        /// Which certificate: the token's or the one given.
+        certificate: &'static str,
+    },
     /// A PKCS#11 call failed.
     #[error("PKCS#11: {operation} failed: {reason}")]
     Pkcs11 {

@@ -166,6 +166,11 @@ impl Signer {
             key,
             pin: pin.map(Into::into),
         })?;
+        let certificate = if cert_pem.is_some() {
+            "the certificate given with --sign-cert"
+        } else {
+            "the token's certificate with the same CKA_ID"
+        };
         let cert = match (cert_pem, token_cert) {
             (Some(pem), _) => Certificate::load_pem_chain(pem.trim().as_bytes())
                 .map_err(|e| SignError::InvalidCertificate(e.to_string()))?
@@ -189,7 +194,14 @@ impl Signer {
             }
             _ => Vec::new(),
         };
-        Signer::new(SigningKey::Token(Box::new(token_key)), cert, chain)
+        Signer::new(SigningKey::Token(Box::new(token_key)), cert, chain).map_err(|e| match e {
+            SignError::KeyCertificateMismatch => SignError::TokenKeyCertificateMismatch {
+                key: key.into(),
+                token: token.into(),
+                certificate,
+            },
+            other => other,
+        })
     }
 
     fn new(
