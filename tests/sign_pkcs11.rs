@@ -207,7 +207,7 @@ fn standard_keys(hsm: &Hsm) -> Keys {
     Keys { rsa, ec }
 }
 
-fn token_args<'a>(key: &'a str) -> Vec<&'a str> {
+fn token_args(key: &str) -> Vec<&str> {
     vec![
         "--pkcs11-module",
         MODULE,
