@@ -97,22 +97,41 @@ impl Hsm {
     }
 
     /// Put a certificate object with CKA_ID `id` (hex) on the token. softhsm2-util cannot,
-    /// so a child process (this test binary, running `helper_store_certificate`) does it
-    /// with cryptoki: SoftHSM reads SOFTHSM2_CONF once per process.
+    /// so a child process (this test binary, running `helper_token_object`) does it with
+    /// cryptoki: SoftHSM reads SOFTHSM2_CONF once per process.
     fn store_certificate(&self, cert_der: &[u8], id: &str) {
         let file = self.dir.join(format!("cert-{id}.der"));
         std::fs::write(&file, cert_der).unwrap();
+        self.helper(&[
+            ("P11_HELPER_CERT", file.to_str().unwrap()),
+            ("P11_HELPER_ID", id),
+        ]);
+    }
+
+    /// Put the P-256 key `key_pem` (PKCS#8) on the token as `label`, demanding the PIN
+    /// before each signature (CKA_ALWAYS_AUTHENTICATE), as qualified-signature smartcards
+    /// do. The attribute is fixed once the object exists, so the key is created with it.
+    fn import_always_authenticate(&self, key_pem: &str, label: &str) {
+        let file = self.dir.join(format!("{label}.pk8.pem"));
+        std::fs::write(&file, key_pem).unwrap();
+        self.helper(&[
+            ("P11_HELPER_ALWAYS_AUTHENTICATE", file.to_str().unwrap()),
+            ("P11_HELPER_LABEL", label),
+        ]);
+        std::fs::remove_file(&file).unwrap();
+    }
+
+    fn helper(&self, env: &[(&str, &str)]) {
         let o = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "helper_store_certificate",
+                "helper_token_object",
                 "--ignored",
                 "--nocapture",
                 "--test-threads=1",
             ])
             .env("SOFTHSM2_CONF", &self.conf)
-            .env("P11_HELPER_CERT", &file)
-            .env("P11_HELPER_ID", id)
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         assert!(
@@ -148,19 +167,16 @@ fn hex(id: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Not a test: the child process of [`Hsm::store_certificate`].
+/// Not a test: the child process of [`Hsm::store_certificate`] and
+/// [`Hsm::always_authenticate`].
 #[test]
-#[ignore = "helper process for the SoftHSM tests (writes a certificate object to a token)"]
-fn helper_store_certificate() {
+#[ignore = "helper process for the SoftHSM tests (changes objects on a token)"]
+fn helper_token_object() {
     use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
     use cryptoki::object::{Attribute, CertificateType, ObjectClass};
     use cryptoki::session::UserType;
     use der::{Decode, Encode};
 
-    let cert = std::fs::read(std::env::var("P11_HELPER_CERT").unwrap()).unwrap();
-    let id = hex(&std::env::var("P11_HELPER_ID").unwrap());
-    let parsed = x509_cert::Certificate::from_der(&cert).unwrap();
-    let subject = parsed.tbs_certificate().subject().to_der().unwrap();
     let ctx = Pkcs11::new(MODULE).unwrap();
     ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
         .unwrap();
@@ -174,6 +190,56 @@ fn helper_store_certificate() {
     session
         .login(UserType::User, Some(&PIN.to_string().into()))
         .unwrap();
+    if let Ok(file) = std::env::var("P11_HELPER_ALWAYS_AUTHENTICATE") {
+        use cryptoki::object::KeyType;
+        let pem = std::fs::read_to_string(file).unwrap();
+        let (_, der) = der::pem::decode_vec(pem.trim().as_bytes()).unwrap();
+        let info = pkcs8::PrivateKeyInfoRef::try_from(der.as_slice()).unwrap();
+        let label = std::env::var("P11_HELPER_LABEL").unwrap();
+        let mut template = vec![
+            Attribute::Class(ObjectClass::PRIVATE_KEY),
+            Attribute::Token(true),
+            Attribute::Private(true),
+            Attribute::Sensitive(true),
+            Attribute::Sign(true),
+            Attribute::AlwaysAuthenticate(true),
+            Attribute::Label(label.into_bytes()),
+            Attribute::Id(vec![0x0a]),
+        ];
+        let private_key = info.private_key.as_bytes();
+        if let Ok(ec) = sec1::EcPrivateKey::try_from(private_key) {
+            template.extend([
+                Attribute::KeyType(KeyType::EC),
+                // DER of the P-256 OID.
+                Attribute::EcParams(vec![
+                    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+                ]),
+                Attribute::Value(ec.private_key.to_vec()),
+            ]);
+        } else {
+            let rsa = rsa::pkcs1::RsaPrivateKeyRef::try_from(private_key).unwrap();
+            template.extend([
+                Attribute::KeyType(KeyType::RSA),
+                Attribute::Modulus(rsa.modulus.as_bytes().to_vec()),
+                Attribute::PublicExponent(rsa.public_exponent.as_bytes().to_vec()),
+                Attribute::PrivateExponent(rsa.private_exponent.as_bytes().to_vec()),
+                Attribute::Prime1(rsa.prime1.as_bytes().to_vec()),
+                Attribute::Prime2(rsa.prime2.as_bytes().to_vec()),
+                Attribute::Exponent1(rsa.exponent1.as_bytes().to_vec()),
+                Attribute::Exponent2(rsa.exponent2.as_bytes().to_vec()),
+                Attribute::Coefficient(rsa.coefficient.as_bytes().to_vec()),
+            ]);
+        }
+        session.create_object(&template).unwrap();
+        session.logout().unwrap();
+        drop(session);
+        ctx.finalize().unwrap();
+        return;
+    }
+    let cert = std::fs::read(std::env::var("P11_HELPER_CERT").unwrap()).unwrap();
+    let id = hex(&std::env::var("P11_HELPER_ID").unwrap());
+    let parsed = x509_cert::Certificate::from_der(&cert).unwrap();
+    let subject = parsed.tbs_certificate().subject().to_der().unwrap();
     session
         .create_object(&[
             Attribute::Class(ObjectClass::CERTIFICATE),
@@ -679,4 +745,92 @@ fn token_errors_are_clear_exit_5_write_nothing_and_never_show_the_pin() {
     args.extend(["--pin-env", "PIN_VAR"]);
     let o = hsm.communique(&args);
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Qualified-signature smartcards make the key ask for the PIN before each signature
+/// (CKA_ALWAYS_AUTHENTICATE): a context-specific login before every signature, here in a
+/// 3-thread batch. SoftHSM 2.6 has no CKM_ECDSA_SHA256, which such an EC key needs (the data
+/// is sent after the login, in parts): that is a clear error.
+#[test]
+fn a_key_that_wants_the_pin_for_every_signature_signs_a_batch() {
+    let Some(hsm) = Hsm::new("pkcs11-always-authenticate") else {
+        return;
+    };
+    let pki = make_pki(KeyKind::Rsa2048, "Qualified Official", false);
+    hsm.import_always_authenticate(&pki.leaf_key_pem, "qualified");
+    let cert = hsm.write("qualified.pem", &pki.leaf_cert_pem);
+    let inputs = hsm.dir.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for name in ["a", "b", "c"] {
+        std::fs::copy(SEED, inputs.join(format!("{name}.md"))).unwrap();
+    }
+    let out = hsm.dir.join("out");
+    let mut args = vec![
+        "batch",
+        inputs.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-j",
+        "3",
+        "--sign-cert",
+        &cert,
+        "--pin-env",
+        "PIN_VAR",
+    ];
+    args.extend(token_args("qualified"));
+    let o = hsm.communique(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_no_pin(&o);
+    for name in ["a", "b", "c"] {
+        let bytes = std::fs::read(out.join(format!("{name}.pdf"))).unwrap();
+        let reports = verify_all(&bytes).unwrap();
+        assert!(
+            reports.len() == 1 && reports[0].valid,
+            "{name}: {reports:?}"
+        );
+        assert_eq!(
+            reports[0].signer_name.as_deref(),
+            Some("Qualified Official")
+        );
+    }
+    // A wrong PIN fails at the login, not later.
+    let single = hsm.dir.join("single.pdf");
+    let mut args = vec![
+        "build",
+        SEED,
+        "-o",
+        single.to_str().unwrap(),
+        "--sign-cert",
+        &cert,
+        "--pin-env",
+        "WRONG_PIN_VAR",
+    ];
+    args.extend(token_args("qualified"));
+    let o = hsm.communique(&args);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(text(&o).contains("wrong PIN"), "{}", text(&o));
+    assert!(!single.exists());
+
+    let ec = make_pki(KeyKind::P256, "Qualified EC", false);
+    hsm.import_always_authenticate(&ec.leaf_key_pem, "qualified-ec");
+    let ec_cert = hsm.write("qualified-ec.pem", &ec.leaf_cert_pem);
+    let mut args = vec![
+        "build",
+        SEED,
+        "-o",
+        single.to_str().unwrap(),
+        "--sign-cert",
+        &ec_cert,
+        "--pin-env",
+        "PIN_VAR",
+    ];
+    args.extend(token_args("qualified-ec"));
+    let o = hsm.communique(&args);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(
+        text(&o).contains("asks for the PIN before each use (CKA_ALWAYS_AUTHENTICATE), which needs CKM_ECDSA_SHA256"),
+        "{}",
+        text(&o)
+    );
+    assert!(!single.exists());
 }

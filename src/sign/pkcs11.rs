@@ -223,7 +223,24 @@ impl TokenKey {
         let mechanisms = ctx
             .get_mechanism_list(slot)
             .map_err(failed("listing the token's mechanisms"))?;
+        // A key that wants the PIN for each use: C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC),
+        // then the data. cryptoki's single-part sign() runs C_SignInit itself, so these keys
+        // sign in parts, with the mechanisms that hash on the token.
+        if always_authenticate {
+            let needed = match kind {
+                TokenKeyKind::Rsa { .. } => MechanismType::SHA256_RSA_PKCS,
+                TokenKeyKind::P256 => MechanismType::ECDSA_SHA256,
+            };
+            if !mechanisms.contains(&needed) {
+                return Err(SignError::UnsupportedKeyType(format!(
+                    "key `{}` asks for the PIN before each use (CKA_ALWAYS_AUTHENTICATE), \
+                     which needs {needed} on the token",
+                    spec.key
+                )));
+            }
+        }
         let rsa = match kind {
+            TokenKeyKind::Rsa { .. } if always_authenticate => RsaMechanism::Sha256,
             TokenKeyKind::Rsa { .. } if mechanisms.contains(&MechanismType::RSA_PKCS) => {
                 RsaMechanism::Raw
             }
@@ -276,10 +293,24 @@ impl TokenKey {
         };
         let signature = match &self.context_pin {
             None => session.sign(&mechanism, self.key, &data),
-            Some(pin) => session
-                .sign_init(&mechanism, self.key)
-                .and_then(|()| session.login(UserType::ContextSpecific, Some(pin)))
-                .and_then(|()| session.sign(&mechanism, self.key, &data)),
+            Some(pin) => {
+                let mechanism = match self.kind {
+                    TokenKeyKind::Rsa { .. } => Mechanism::Sha256RsaPkcs,
+                    TokenKeyKind::P256 => Mechanism::EcdsaSha256,
+                };
+                session.sign_init(&mechanism, self.key).and_then(|()| {
+                    match session.login(UserType::ContextSpecific, Some(pin)) {
+                        Ok(()) => session
+                            .sign_update(message)
+                            .and_then(|()| session.sign_final()),
+                        Err(e) => {
+                            // Ends the operation the failed login left active.
+                            let _ = session.sign_final();
+                            Err(e)
+                        }
+                    }
+                })
+            }
         }
         .map_err(|e| match rv(&e) {
             Some(RvError::PinIncorrect) => SignError::WrongPin {
