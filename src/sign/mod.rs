@@ -14,7 +14,8 @@
 //! Everything is deterministic: the same PDF, key, certificate and
 //! [`SignOptions`] give the same bytes (RSA PKCS#1 v1.5 is deterministic;
 //! ECDSA uses RFC 6979 nonces; the time comes from the options, never
-//! from the clock).
+//! from the clock). The exception: ECDSA on a PKCS#11 token (`pkcs11.rs`),
+//! whose nonce the token draws; only the signature value then differs.
 
 mod appearance;
 mod args;

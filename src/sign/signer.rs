@@ -37,8 +37,9 @@ pub(crate) enum SigningKey {
 
 /// A private key together with its certificate and the rest of its chain.
 ///
-/// Built by [`Signer::from_pkcs12`] or [`Signer::from_pem`]; both check that
-/// the key matches the certificate. `Debug` never prints key material.
+/// Built by [`Signer::from_pkcs12`], [`Signer::from_pem`] or
+/// [`Signer::from_pkcs11`]; each checks that the key matches the certificate.
+/// `Debug` never prints key material (nor a token's PIN).
 pub struct Signer {
     pub(crate) key: SigningKey,
     pub(crate) cert: Certificate,
