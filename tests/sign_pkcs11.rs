@@ -595,6 +595,12 @@ fn token_errors_are_clear_exit_5_write_nothing_and_never_show_the_pin() {
             message: "cannot load the PKCS#11 module /nonexistent/libpkcs11.so: no such file",
         },
         Bad {
+            what: "a bare module name the dynamic loader does not find",
+            args: with_module("libno-such-pkcs11-module.so"),
+            code: 5,
+            message: "cannot load the PKCS#11 module libno-such-pkcs11-module.so: ",
+        },
+        Bad {
             what: "a module that is not a library",
             args: with_module(&not_a_module),
             code: 5,

@@ -104,7 +104,10 @@ impl TokenKey {
     /// token's X.509 certificate with the key's `CKA_ID`, if there is one.
     pub(crate) fn open(spec: TokenSpec<'_>) -> Result<(TokenKey, Option<Vec<u8>>), SignError> {
         let module_name = spec.module.display().to_string();
-        if !spec.module.exists() {
+        // A bare file name is left to the dynamic loader's search path, as other PKCS#11
+        // clients do; a path must exist.
+        let bare_name = spec.module.parent() == Some(Path::new(""));
+        if !bare_name && !spec.module.exists() {
             return Err(SignError::Pkcs11Module {
                 module: module_name,
                 reason: "no such file".into(),
