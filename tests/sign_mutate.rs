@@ -194,3 +194,64 @@ fn timestamp_responses_never_panic() {
         let _ = fuzz::timestamp_response(answer, &[0u8; 32]);
     });
 }
+
+/// A DER element: tag, definite length, contents.
+fn tlv(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let body = parts.concat();
+    let mut out = vec![tag];
+    match body.len() {
+        n @ 0..=0x7f => out.push(n as u8),
+        n @ 0x80..=0xff => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend(body);
+    out
+}
+
+#[test]
+fn ocsp_responses_never_panic() {
+    // A refusal, and a successful basic response whose ResponseData names a
+    // responder by key and holds one revoked status, as seeds; the OCSP
+    // test (tests/sign_ocsp.rs) checks real answers from `openssl ocsp`.
+    let time = tlv(0x18, &[b"20260101000000Z"]);
+    let sha1 = tlv(
+        0x30,
+        &[&[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00]],
+    );
+    let cert_id = tlv(
+        0x30,
+        &[
+            &sha1,
+            &tlv(0x04, &[&[0x11; 20]]),
+            &tlv(0x04, &[&[0x22; 20]]),
+            &[0x02, 0x02, 0x10, 0x01],
+        ],
+    );
+    let single = tlv(0x30, &[&cert_id, &tlv(0xa1, &[&time]), &time]);
+    let data = tlv(
+        0x30,
+        &[
+            &tlv(0xa2, &[&tlv(0x04, &[&[0x33; 20]])]),
+            &time,
+            &tlv(0x30, &[&single]),
+        ],
+    );
+    let ecdsa_sha256 = [
+        0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+    ];
+    let basic = tlv(0x30, &[&data, &ecdsa_sha256, &[0x03, 0x02, 0x00, 0x00]]);
+    let ocsp_basic = [
+        0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01,
+    ];
+    let bytes = tlv(0x30, &[&ocsp_basic, &tlv(0x04, &[&basic])]);
+    let response = tlv(0x30, &[&[0x0a, 0x01, 0x00], &tlv(0xa0, &[&bytes])]);
+    // The seed decodes all the way to the signature check.
+    assert_eq!(
+        fuzz::ocsp_response(&response),
+        Err("the response carries no certificate to check it with".to_string())
+    );
+    let seeds = vec![vec![0x30, 0x03, 0x0a, 0x01, 0x01], response];
+    run("ocsp response", 0x5eed_0004, &seeds, |answer| {
+        let _ = fuzz::ocsp_response(answer);
+    });
+}

@@ -628,17 +628,31 @@ fn chain_to_anchor(
     Err("the certificate chain is too long".into())
 }
 
-fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {
+pub(crate) fn verify_certificate_signature(
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<(), String> {
     let tbs = cert.tbs_certificate().to_der().map_err(|e| e.to_string())?;
     let signature = cert
         .signature()
         .as_bytes()
         .ok_or("the certificate signature is not whole bytes")?;
-    let spki = issuer.tbs_certificate().subject_public_key_info();
+    verify_with_key(&tbs, cert.signature_algorithm().oid, signature, issuer)
+}
+
+/// Check `signature` (algorithm `alg`: SHA-256 with RSA PKCS#1 v1.5 or
+/// ECDSA) over `tbs` with `key_cert`'s public key: certificates, CRLs and
+/// OCSP responses are all signed this way.
+pub(crate) fn verify_with_key(
+    tbs: &[u8],
+    alg: der::asn1::ObjectIdentifier,
+    signature: &[u8],
+    key_cert: &Certificate,
+) -> Result<(), String> {
+    let spki = key_cert.tbs_certificate().subject_public_key_info();
     let spki_der = spki.to_der().map_err(|e| e.to_string())?;
     let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
-    let digest = Sha256::digest(&tbs);
-    let alg = cert.signature_algorithm().oid;
+    let digest = Sha256::digest(tbs);
     if alg == OID_SHA256_WITH_RSA {
         let public = rsa::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
         public
@@ -647,15 +661,15 @@ fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Res
                 &digest,
                 signature,
             )
-            .map_err(|_| "bad RSA certificate signature".to_string())
+            .map_err(|_| "bad RSA signature".to_string())
     } else if alg == OID_ECDSA_SHA256 {
         let public = p256::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
         let vk = p256::ecdsa::VerifyingKey::from(public);
         let sig = p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| e.to_string())?;
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
         vk.verify_prehash(&digest, &sig)
-            .map_err(|_| "bad ECDSA certificate signature".to_string())
+            .map_err(|_| "bad ECDSA signature".to_string())
     } else {
-        Err(format!("unsupported certificate signature algorithm {alg}"))
+        Err(format!("unsupported signature algorithm {alg}"))
     }
 }
