@@ -173,6 +173,7 @@ fn sign_and_extend_never_panic() {
         crls: vec![vec![0x30, 0x00]],
         ocsps: Vec::new(),
         fetch: None,
+        strict: false,
     };
     run("sign/extend", 0x5eed_0002, &corpus(), |pdf| {
         let _ = sign(pdf, &s, &options);

@@ -63,6 +63,8 @@ pub struct Args {
     pub keep_actual: Option<PathBuf>,
     #[command(flatten)]
     pub sign: crate::sign::SignArgs,
+    #[command(flatten)]
+    pub tsa: crate::sign::TsaArgs,
     /// Attach each statement, its layout and images and a build record to its PDF
     /// (PDF/A-3a), as `build --embed-source` does.
     #[arg(long)]
@@ -98,8 +100,20 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    let tsa = match args.tsa.config() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    if tsa.is_some() && signing.is_none() {
+        eprintln!("error: `--tsa`: a timestamp needs a signature: give --sign or --sign-key too");
+        return ExitCode::from(2);
+    }
     let config = Config {
         signing,
+        tsa,
         inputs: args.inputs,
         out: args.out,
         layout: args.layout,

@@ -60,6 +60,9 @@ pub struct Signature {
     pub certificate_sha256: String,
     pub time: i64,
     pub visible: bool,
+    /// The timestamp authority asked (`--tsa`): another TSA is another signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsa: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,9 @@ pub struct Config {
     pub timestamp: Option<i64>,
     /// Sign every PDF with this signer at this time (`--sign`, `--sign-key`).
     pub signing: Option<(Arc<crate::sign::Signer>, i64)>,
+    /// With `signing`: timestamp each signature at this authority (`--tsa`, PAdES B-T).
+    /// Every file gets its own token.
+    pub tsa: Option<crate::sign::TsaConfig>,
     /// Where progress and failures go while the batch runs.
     pub ui: Ui,
     /// `--exclude` patterns (`.gitignore` syntax, see [`ignore`]), matched from each input
@@ -603,7 +606,7 @@ impl Shared<'_> {
                             signer,
                             time: *time,
                             visible: loaded.layout.signature_visible,
-                            tsa: None,
+                            tsa: self.config.tsa.as_ref(),
                         },
                     )?;
                     Ok(crate::Rendered { pdf, ..rendered })
@@ -640,6 +643,7 @@ impl Shared<'_> {
                     certificate_sha256: sha256_hex(signer.certificate_der()),
                     time: *time,
                     visible: loaded.layout.signature_visible,
+                    tsa: self.config.tsa.as_ref().map(|t| t.url.clone()),
                 }),
             pdf: manifest::Pdf {
                 sha256: String::new(),

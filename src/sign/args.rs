@@ -184,7 +184,9 @@ pub struct LtvArgs {
     /// in the certificates' distribution points are fetched (http://).
     #[arg(long, value_name = "FILE", requires = "ltv")]
     pub crl: Vec<PathBuf>,
-    /// A DER OCSP response to put in the DSS; repeatable.
+    /// A DER OCSP response to put in the DSS; repeatable. Without --crl/--ocsp the OCSP
+    /// responders named in the certificates (AIA) are asked, and their CRLs where none
+    /// answers.
     #[arg(long, value_name = "FILE", requires = "ltv")]
     pub ocsp: Vec<PathBuf>,
     /// After the DSS, add a document timestamp from --tsa (PAdES B-LTA).
@@ -193,10 +195,12 @@ pub struct LtvArgs {
 }
 
 impl LtvArgs {
-    /// The revocation data these options name (`None` without --ltv).
+    /// The revocation data these options name (`None` without --ltv). With `strict`
+    /// (`--strict`), a revoked certificate is an error, not a warning.
     pub fn options(
         &self,
         timeout: std::time::Duration,
+        strict: bool,
     ) -> Result<Option<super::LtvOptions>, Error> {
         if !self.ltv {
             return Ok(None);
@@ -210,6 +214,11 @@ impl LtvArgs {
         let crls = load(&self.crl)?;
         let ocsps = load(&self.ocsp)?;
         let fetch = (crls.is_empty() && ocsps.is_empty()).then_some(timeout);
-        Ok(Some(super::LtvOptions { crls, ocsps, fetch }))
+        Ok(Some(super::LtvOptions {
+            crls,
+            ocsps,
+            fetch,
+            strict,
+        }))
     }
 }

@@ -24,9 +24,9 @@ mod error;
 mod http;
 mod incremental;
 mod ltv;
-#[allow(dead_code)] // fetching is wired into --ltv in the next commit
 mod ocsp;
 mod pdf;
+mod revocation;
 mod signer;
 mod time;
 mod tsa;
@@ -35,7 +35,10 @@ mod verify;
 pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
 pub use incremental::{check_pdfa, sign};
-pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_pem};
+pub use ltv::{
+    LtvOptions, LtvReport, add_document_timestamp, add_dss, add_dss_reporting, extend,
+    extend_reporting, read_der_or_pem,
+};
 pub use signer::Signer;
 pub use time::format_utc;
 pub use tsa::TsaConfig;
