@@ -177,7 +177,8 @@ impl TsaArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct LtvArgs {
     /// Add a DSS with the certificates and revocation data of every signature (PAdES B-LT),
-    /// in a further incremental update.
+    /// in a further incremental update. A revoked certificate is a warning (an error with
+    /// --strict).
     #[arg(long)]
     pub ltv: bool,
     /// A CRL (DER or PEM) to put in the DSS; repeatable. Without --crl/--ocsp the CRLs named

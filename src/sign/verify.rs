@@ -1,9 +1,10 @@
 //! Verifying a signature made by [`super::sign`] (or any PAdES /
 //! adbe.pkcs7.detached signature with SHA-256 and RSA or ECDSA P-256).
 //!
-//! Verification is about integrity, not trust: the certificate is taken
-//! from the CMS object and not checked against any trust anchor, nor for
-//! revocation. Use pdfsig or pyHanko with a trust root for that.
+//! Integrity first: the certificate is taken from the CMS object. With
+//! trust anchors, it must also chain to one of them; the revocation status
+//! of its chain comes from the DSS and the signature's own revocation data
+//! (see [`super::revocation`]).
 
 use std::collections::HashSet;
 
