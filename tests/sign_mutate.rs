@@ -251,7 +251,30 @@ fn ocsp_responses_never_panic() {
         fuzz::ocsp_response(&response),
         Err("the response carries no certificate to check it with".to_string())
     );
-    let seeds = vec![vec![0x30, 0x03, 0x0a, 0x01, 0x01], response];
+    let mut seeds = vec![vec![0x30, 0x03, 0x0a, 0x01, 0x01], response];
+    // Real answers from openssl: signed by the issuer (which it includes,
+    // so the hook's check passes in full) and by a delegated responder.
+    if sign_support::tools::require("openssl") {
+        let dir = sign_support::tools::scratch_dir("mutate-ocsp");
+        sign_support::ocsp::make_ocsp_pki(&dir, "Jane Doe", "http://127.0.0.1:9/", None, None);
+        let by_issuer = sign_support::ocsp::openssl_response(&dir, true);
+        assert_eq!(fuzz::ocsp_response(&by_issuer), Ok(()));
+        // producedAt one second later: still well formed, no longer what was signed.
+        let mut tampered = by_issuer.clone();
+        let at = tampered
+            .windows(2)
+            .position(|w| w == [0x18, 0x0f])
+            .expect("a GeneralizedTime");
+        tampered[at + 15] = if tampered[at + 15] == b'0' {
+            b'1'
+        } else {
+            b'0'
+        };
+        let err = fuzz::ocsp_response(&tampered).unwrap_err();
+        assert!(err.contains("signature"), "{err}");
+        seeds.push(by_issuer);
+        seeds.push(sign_support::ocsp::openssl_response(&dir, false));
+    }
     run("ocsp response", 0x5eed_0004, &seeds, |answer| {
         let _ = fuzz::ocsp_response(answer);
     });

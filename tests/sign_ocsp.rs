@@ -359,3 +359,76 @@ fn batch_timestamps_every_file() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn extend_asks_an_issuer_signed_responder_and_checks_given_responses() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-ocsp-extend");
+    let ocsp = TestOcsp::start(&dir, OcspMode::IssuerSigned);
+    make_ocsp_pki(&dir, "Jane Doe", &ocsp.url, None, None);
+    let o = build(&dir, "bb.pdf", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let p = |name: &str| dir.join(name).display().to_string();
+    let o = communique(&["extend", &p("bb.pdf"), "-o", &p("lt.pdf"), "--ltv"]);
+    assert!(o.status.success(), "{}", text(&o));
+    drop(ocsp);
+    let (code, json) = verify_json(&dir.join("lt.pdf"), &dir.join("root.pem"));
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(
+        json["signatures"][0]["revocation_source"],
+        "an OCSP response signed by communique test OCSP root",
+        "{json}"
+    );
+    // Offline: a response given as a file saying "revoked" is judged too.
+    let revoked = scratch_dir("sign-ocsp-extend-revoked");
+    make_ocsp_pki(
+        &revoked,
+        "Jane Doe",
+        "http://127.0.0.1:9/",
+        None,
+        Some("260101000000Z"),
+    );
+    // Same names, other keys: sign with this PKI, answer from its CA.
+    let o = build(&revoked, "bb.pdf", &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let answer = sign_support::ocsp::openssl_response(&revoked, false);
+    std::fs::write(revoked.join("answer.der"), answer).unwrap();
+    let r = |name: &str| revoked.join(name).display().to_string();
+    let o = communique(&[
+        "extend",
+        &r("bb.pdf"),
+        "-o",
+        &r("lt.pdf"),
+        "--ltv",
+        "--ocsp",
+        &r("answer.der"),
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(
+        text(&o).contains("was revoked at 2026-01-01 00:00:00 UTC (according to an OCSP response signed by communique test OCSP responder)"),
+        "{}",
+        text(&o)
+    );
+    assert!(!revoked.join("lt.pdf").exists());
+    // Without --strict: a warning, a file, and verify says NOT VALID.
+    let o = communique(&[
+        "extend",
+        &r("bb.pdf"),
+        "-o",
+        &r("lt2.pdf"),
+        "--ltv",
+        "--ocsp",
+        &r("answer.der"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("warning: the certificate of Jane Doe was revoked"),
+        "{}",
+        text(&o)
+    );
+    let (code, _) = verify_json(&revoked.join("lt2.pdf"), &revoked.join("root.pem"));
+    assert_eq!(code, Some(1));
+}

@@ -23,6 +23,8 @@ use super::tsa::{read_request, write_answer};
 pub enum OcspMode {
     /// `openssl ocsp` with the CA's index.
     Openssl,
+    /// `openssl ocsp` signing with the root's own key (no delegated responder).
+    IssuerSigned,
     /// These bytes, status 200 (garbage, a replay).
     Fixed(Vec<u8>),
 }
@@ -45,7 +47,7 @@ impl Drop for TestOcsp {
     }
 }
 
-fn openssl_ocsp(dir: &Path, request: &[u8]) -> Vec<u8> {
+fn openssl_ocsp(dir: &Path, request: &[u8], issuer_signed: bool) -> Vec<u8> {
     let q = dir.join("ocsp-request.der");
     let r = dir.join("ocsp-response.der");
     std::fs::write(&q, request).unwrap();
@@ -58,9 +60,17 @@ fn openssl_ocsp(dir: &Path, request: &[u8]) -> Vec<u8> {
             "-CA",
             "root.pem",
             "-rsigner",
-            "ocsp.pem",
+            if issuer_signed {
+                "root.pem"
+            } else {
+                "ocsp.pem"
+            },
             "-rkey",
-            "ocsp.key",
+            if issuer_signed {
+                "root.key"
+            } else {
+                "ocsp.key"
+            },
             "-rmd",
             "sha256",
             "-ndays",
@@ -105,7 +115,8 @@ impl TestOcsp {
                     continue;
                 }
                 let answer = match &mode {
-                    OcspMode::Openssl => openssl_ocsp(&dir2, &body),
+                    OcspMode::Openssl => openssl_ocsp(&dir2, &body, false),
+                    OcspMode::IssuerSigned => openssl_ocsp(&dir2, &body, true),
                     OcspMode::Fixed(b) => b.clone(),
                 };
                 answers2.lock().unwrap().push(answer.clone());
@@ -235,4 +246,26 @@ pub fn make_ocsp_pki(
     std::fs::write(dir.join("signer.pem"), cert.pem()).unwrap();
     std::fs::write(dir.join("signer.key"), key.serialize_pem()).unwrap();
     root_cert.pem()
+}
+
+/// An answer from `openssl ocsp` about the signer of the PKI in `dir`
+/// (made with [`make_ocsp_pki`]), to a request made by `openssl ocsp` too.
+pub fn openssl_response(dir: &Path, issuer_signed: bool) -> Vec<u8> {
+    let o = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "ocsp",
+            "-issuer",
+            "root.pem",
+            "-cert",
+            "signer.pem",
+            "-no_nonce",
+            "-reqout",
+            "openssl-request.der",
+        ])
+        .output()
+        .expect("openssl runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let request = std::fs::read(dir.join("openssl-request.der")).unwrap();
+    openssl_ocsp(dir, &request, issuer_signed)
 }
