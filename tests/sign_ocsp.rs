@@ -301,7 +301,8 @@ fn batch_timestamps_every_file() {
     }
     let dir = scratch_dir("sign-ocsp-batch");
     let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
-    sign_support::tsa::make_signer_with_crl(&dir, "Jane Doe");
+    let ocsp = TestOcsp::start(&dir, OcspMode::Openssl);
+    make_ocsp_pki(&dir, "Jane Doe", &ocsp.url, None, None);
     let inputs = dir.join("in");
     std::fs::create_dir_all(&inputs).unwrap();
     for name in [
@@ -317,36 +318,60 @@ fn batch_timestamps_every_file() {
         .unwrap();
     }
     let p = |name: &str| dir.join(name).display().to_string();
-    let o = communique(&[
-        "batch",
-        &p("in"),
-        "--out",
-        &p("out"),
-        "--sign-key",
-        &p("signer.key"),
-        "--sign-cert",
-        &p("signer.pem"),
-        "--sign-chain",
-        &p("root.pem"),
-        "--sign-time",
-        "2026-05-14T12:00:00Z",
-        "--tsa",
-        &tsa.url,
-    ]);
+    let batch = |out: &str, extra: &[&str]| {
+        let (input, out) = (p("in"), p(out));
+        let (key, cert, chain) = (p("signer.key"), p("signer.pem"), p("root.pem"));
+        let mut args = vec![
+            "batch",
+            &input,
+            "--out",
+            &out,
+            "--sign-key",
+            &key,
+            "--sign-cert",
+            &cert,
+            "--sign-chain",
+            &chain,
+            "--sign-time",
+            "2026-05-14T12:00:00Z",
+            "--tsa",
+            &tsa.url,
+        ];
+        args.extend(extra);
+        communique(&args)
+    };
+    let o = batch("out", &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(tsa.answers.lock().unwrap().len(), 2, "one token per file");
+    let o = batch("out-lta", &["--ltv", "--archive-timestamp"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        tsa.answers.lock().unwrap().len(),
+        6,
+        "a signature timestamp and a document timestamp per file"
+    );
     drop(tsa);
+    drop(ocsp);
     let manifest = std::fs::read_to_string(dir.join("out/manifest.json")).unwrap();
     assert!(manifest.contains("\"tsa\""), "{manifest}");
+    let manifest = std::fs::read_to_string(dir.join("out-lta/manifest.json")).unwrap();
+    assert!(manifest.contains("\"ltv\": true"), "{manifest}");
+    let roots = roots(&dir);
     for name in [
         "2020-01-29-copenhagen-political-directors.pdf",
         "2024-06-05-form-a-ministerial.pdf",
     ] {
-        let file = dir.join("out").join(name);
-        let o = communique(&["verify", "--json", file.to_str().unwrap()]);
-        assert!(o.status.success(), "{}", text(&o));
-        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(json["signatures"][0]["level"], "B-T", "{json}");
+        for (out, level) in [("out", "B-T"), ("out-lta", "B-LTA")] {
+            let file = dir.join(out).join(name);
+            let (code, json) = verify_json(&file, &roots);
+            assert_eq!(code, Some(0), "{json}");
+            assert_eq!(json["signatures"][0]["level"], level, "{json}");
+        }
+    }
+    if require("pyhanko") {
+        let file = dir.join("out-lta/2024-06-05-form-a-ministerial.pdf");
+        let out = pades_level(&file, &roots);
+        assert!(out.contains("\"level\": \"B-LTA\""), "{out}");
     }
     // A TSA without a signature is refused before any work.
     let o = communique(&[

@@ -65,6 +65,8 @@ pub struct Args {
     pub sign: crate::sign::SignArgs,
     #[command(flatten)]
     pub tsa: crate::sign::TsaArgs,
+    #[command(flatten)]
+    pub ltv: crate::sign::LtvArgs,
     /// Attach each statement, its layout and images and a build record to its PDF
     /// (PDF/A-3a), as `build --embed-source` does.
     #[arg(long)]
@@ -107,13 +109,28 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    if tsa.is_some() && signing.is_none() {
-        eprintln!("error: `--tsa`: a timestamp needs a signature: give --sign or --sign-key too");
+    let ltv = match args.ltv.options(
+        std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)),
+        args.sign.strict,
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    if (tsa.is_some() || ltv.is_some()) && signing.is_none() {
+        eprintln!(
+            "error: `--tsa`/`--ltv`: timestamps and long-term validation need a signature: \
+             give --sign or --sign-key too"
+        );
         return ExitCode::from(2);
     }
     let config = Config {
         signing,
         tsa,
+        archive_timestamp: args.ltv.archive_timestamp,
+        ltv,
         inputs: args.inputs,
         out: args.out,
         layout: args.layout,
