@@ -457,3 +457,46 @@ fn extend_asks_an_issuer_signed_responder_and_checks_given_responses() {
     let (code, _) = verify_json(&revoked.join("lt2.pdf"), &revoked.join("root.pem"));
     assert_eq!(code, Some(1));
 }
+
+#[test]
+fn revocation_data_for_other_certificates_is_not_b_lt() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-ocsp-unrelated");
+    let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
+    make_ocsp_pki(&dir, "Jane Doe", "http://127.0.0.1:9/", None, None);
+    let o = build(&dir, "bt.pdf", &["--tsa", &tsa.url]);
+    assert!(o.status.success(), "{}", text(&o));
+    drop(tsa);
+    let p = |name: &str| dir.join(name).display().to_string();
+    // Only the TSA root's CRL: nothing about the signer.
+    let o = communique(&[
+        "extend",
+        &p("bt.pdf"),
+        "-o",
+        &p("dss.pdf"),
+        "--ltv",
+        "--crl",
+        &p("tsa/tsaroot.crl"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (code, json) = verify_json(&dir.join("dss.pdf"), &roots(&dir));
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["signatures"][0]["revocation"], "unknown", "{json}");
+    assert_eq!(json["signatures"][0]["level"], "B-T", "{json}");
+    // The signer's own CRL: B-LT.
+    let o = communique(&[
+        "extend",
+        &p("bt.pdf"),
+        "-o",
+        &p("lt.pdf"),
+        "--ltv",
+        "--crl",
+        &p("root.crl"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (_, json) = verify_json(&dir.join("lt.pdf"), &roots(&dir));
+    assert_eq!(json["signatures"][0]["revocation"], "good", "{json}");
+    assert_eq!(json["signatures"][0]["level"], "B-LT", "{json}");
+}

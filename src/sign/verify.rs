@@ -245,9 +245,9 @@ pub fn verify_all_trusting(
     }
     reports.sort_by_key(|(end, _)| *end);
     let mut reports: Vec<VerifyReport> = reports.into_iter().map(|(_, r)| r).collect();
-    // B-LT: a B-T signature and revocation data in a DSS; B-LTA: and a
-    // valid document timestamp in a later revision. Structural: the
-    // revocation data is not evaluated here (see pyHanko for that).
+    // B-LT: a B-T signature, revocation data in a DSS, and that data
+    // covers the signer's chain (its status is known); B-LTA: and a valid
+    // document timestamp in a later revision.
     let has_revocation_data = doc
         .catalog()
         .ok()
@@ -267,7 +267,10 @@ pub fn verify_all_trusting(
         .map(|r| r.revision)
         .collect();
     for r in &mut reports {
-        if r.level.as_deref() == Some("B-T") && has_revocation_data {
+        if r.level.as_deref() == Some("B-T")
+            && has_revocation_data
+            && r.revocation.as_deref() != Some("unknown")
+        {
             let archived = doc_timestamps.iter().any(|&t| t > r.revision + 1);
             r.level = Some(if archived { "B-LTA" } else { "B-LT" }.into());
         }
