@@ -87,8 +87,19 @@ pub fn add_dss_reporting(
         let mut finding = None;
         if let Some(timeout) = options.fetch {
             let ocsp_urls = super::ocsp::responder_urls(cert);
+            let crl_list = crl_urls(cert);
+            let fallback = if crl_list.is_empty() {
+                ""
+            } else {
+                "; using the CRL instead"
+            };
             for url in &ocsp_urls {
                 match super::ocsp::fetch(url, cert, issuer, timeout) {
+                    Ok((_, checked)) if checked.status == CertStatus::Unknown => {
+                        report.warnings.push(format!(
+                            "OCSP for {subject}: {url} does not know the certificate{fallback}"
+                        ));
+                    }
                     Ok((der, checked)) => {
                         push(&mut ocsps, der);
                         if let Some(responder) = checked.responder_cert
@@ -104,12 +115,11 @@ pub fn add_dss_reporting(
                     }
                     Err(e) => report
                         .warnings
-                        .push(format!("OCSP for {subject}: {e}; using the CRL instead")),
+                        .push(format!("OCSP for {subject}: {e}{fallback}")),
                 }
             }
             let fetched_ocsp = finding.is_some();
             if !fetched_ocsp {
-                let crl_list = crl_urls(cert);
                 if crl_list.is_empty() {
                     report.warnings.push(format!(
                         "{subject}'s certificate names no OCSP responder{} and no CRL \
