@@ -500,3 +500,46 @@ fn revocation_data_for_other_certificates_is_not_b_lt() {
     assert_eq!(json["signatures"][0]["revocation"], "good", "{json}");
     assert_eq!(json["signatures"][0]["level"], "B-LT", "{json}");
 }
+
+/// A batch signed again against a TSA that replays its earlier answer
+/// gives the same bytes: the nonce comes from the signed data, not the clock.
+#[test]
+fn batch_with_a_replayed_timestamp_is_reproducible() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-ocsp-batch-replay");
+    let inputs = dir.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::copy(SEED, inputs.join("one.md")).unwrap();
+    make_ocsp_pki(&dir, "Jane Doe", "http://127.0.0.1:9/", None, None);
+    let p = |name: &str| dir.join(name).display().to_string();
+    let batch = |out: &str, tsa: &str| {
+        communique(&[
+            "batch",
+            &p("in"),
+            "--out",
+            &p(out),
+            "--sign-key",
+            &p("signer.key"),
+            "--sign-cert",
+            &p("signer.pem"),
+            "--sign-time",
+            "2026-05-14T12:00:00Z",
+            "--tsa",
+            tsa,
+        ])
+    };
+    let tsa = TestTsa::start(&dir.join("tsa"), Mode::Openssl, true);
+    let o = batch("first", &tsa.url);
+    assert!(o.status.success(), "{}", text(&o));
+    let answer = tsa.answers.lock().unwrap()[0].clone();
+    drop(tsa);
+    let replay = TestTsa::start(&dir.join("tsa-replay"), Mode::Fixed(answer), true);
+    let o = batch("second", &replay.url);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(dir.join("first/one.pdf")).unwrap(),
+        std::fs::read(dir.join("second/one.pdf")).unwrap()
+    );
+}
