@@ -41,6 +41,7 @@ fn extend_to_b_lta_with_crl_files() {
         ],
         ocsps: Vec::new(),
         fetch: None,
+        strict: false,
     };
     let lt = extend(&signed, Some(&ltv), None).unwrap();
     let all = verify_all(&lt).unwrap();
@@ -238,6 +239,7 @@ fn reads_a_file_lta_extended_by_pyhanko() {
         ],
         ocsps: Vec::new(),
         fetch: None,
+        strict: false,
     };
     let tsa_config = TsaConfig {
         url: tsa.url.clone(),

@@ -173,6 +173,7 @@ fn sign_and_extend_never_panic() {
         crls: vec![vec![0x30, 0x00]],
         ocsps: Vec::new(),
         fetch: None,
+        strict: false,
     };
     run("sign/extend", 0x5eed_0002, &corpus(), |pdf| {
         let _ = sign(pdf, &s, &options);
@@ -192,5 +193,89 @@ fn timestamp_responses_never_panic() {
     ];
     run("tsa response", 0x5eed_0003, &seeds, |answer| {
         let _ = fuzz::timestamp_response(answer, &[0u8; 32]);
+    });
+}
+
+/// A DER element: tag, definite length, contents.
+fn tlv(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let body = parts.concat();
+    let mut out = vec![tag];
+    match body.len() {
+        n @ 0..=0x7f => out.push(n as u8),
+        n @ 0x80..=0xff => out.extend([0x81, n as u8]),
+        n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend(body);
+    out
+}
+
+#[test]
+fn ocsp_responses_never_panic() {
+    // A refusal, and a successful basic response whose ResponseData names a
+    // responder by key and holds one revoked status, as seeds; the OCSP
+    // test (tests/sign_ocsp.rs) checks real answers from `openssl ocsp`.
+    let time = tlv(0x18, &[b"20260101000000Z"]);
+    let sha1 = tlv(
+        0x30,
+        &[&[0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00]],
+    );
+    let cert_id = tlv(
+        0x30,
+        &[
+            &sha1,
+            &tlv(0x04, &[&[0x11; 20]]),
+            &tlv(0x04, &[&[0x22; 20]]),
+            &[0x02, 0x02, 0x10, 0x01],
+        ],
+    );
+    let single = tlv(0x30, &[&cert_id, &tlv(0xa1, &[&time]), &time]);
+    let data = tlv(
+        0x30,
+        &[
+            &tlv(0xa2, &[&tlv(0x04, &[&[0x33; 20]])]),
+            &time,
+            &tlv(0x30, &[&single]),
+        ],
+    );
+    let ecdsa_sha256 = [
+        0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+    ];
+    let basic = tlv(0x30, &[&data, &ecdsa_sha256, &[0x03, 0x02, 0x00, 0x00]]);
+    let ocsp_basic = [
+        0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01,
+    ];
+    let bytes = tlv(0x30, &[&ocsp_basic, &tlv(0x04, &[&basic])]);
+    let response = tlv(0x30, &[&[0x0a, 0x01, 0x00], &tlv(0xa0, &[&bytes])]);
+    // The seed decodes all the way to the signature check.
+    assert_eq!(
+        fuzz::ocsp_response(&response),
+        Err("the response carries no certificate to check it with".to_string())
+    );
+    let mut seeds = vec![vec![0x30, 0x03, 0x0a, 0x01, 0x01], response];
+    // Real answers from openssl: signed by the issuer (which it includes,
+    // so the hook's check passes in full) and by a delegated responder.
+    if sign_support::tools::require("openssl") {
+        let dir = sign_support::tools::scratch_dir("mutate-ocsp");
+        sign_support::ocsp::make_ocsp_pki(&dir, "Jane Doe", "http://127.0.0.1:9/", None, None);
+        let by_issuer = sign_support::ocsp::openssl_response(&dir, true);
+        assert_eq!(fuzz::ocsp_response(&by_issuer), Ok(()));
+        // producedAt one second later: still well formed, no longer what was signed.
+        let mut tampered = by_issuer.clone();
+        let at = tampered
+            .windows(2)
+            .position(|w| w == [0x18, 0x0f])
+            .expect("a GeneralizedTime");
+        tampered[at + 15] = if tampered[at + 15] == b'0' {
+            b'1'
+        } else {
+            b'0'
+        };
+        let err = fuzz::ocsp_response(&tampered).unwrap_err();
+        assert!(err.contains("signature"), "{err}");
+        seeds.push(by_issuer);
+        seeds.push(sign_support::ocsp::openssl_response(&dir, false));
+    }
+    run("ocsp response", 0x5eed_0004, &seeds, |answer| {
+        let _ = fuzz::ocsp_response(answer);
     });
 }

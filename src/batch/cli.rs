@@ -63,6 +63,10 @@ pub struct Args {
     pub keep_actual: Option<PathBuf>,
     #[command(flatten)]
     pub sign: crate::sign::SignArgs,
+    #[command(flatten)]
+    pub tsa: crate::sign::TsaArgs,
+    #[command(flatten)]
+    pub ltv: crate::sign::LtvArgs,
     /// Attach each statement, its layout and images and a build record to its PDF
     /// (PDF/A-3a), as `build --embed-source` does.
     #[arg(long)]
@@ -98,8 +102,35 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(e.exit_code() as u8);
         }
     };
+    let tsa = match args.tsa.config() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let ltv = match args.ltv.options(
+        std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)),
+        args.sign.strict,
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    if (tsa.is_some() || ltv.is_some()) && signing.is_none() {
+        eprintln!(
+            "error: `--tsa`/`--ltv`: timestamps and long-term validation need a signature: \
+             give --sign or --sign-key too"
+        );
+        return ExitCode::from(2);
+    }
     let config = Config {
         signing,
+        tsa,
+        archive_timestamp: args.ltv.archive_timestamp,
+        ltv,
         inputs: args.inputs,
         out: args.out,
         layout: args.layout,

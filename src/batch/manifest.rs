@@ -60,6 +60,15 @@ pub struct Signature {
     pub certificate_sha256: String,
     pub time: i64,
     pub visible: bool,
+    /// The timestamp authority asked (`--tsa`): another TSA is another signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsa: Option<String>,
+    /// `--ltv`: a DSS was added.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ltv: bool,
+    /// `--archive-timestamp`: a document timestamp was added.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archive_timestamp: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,13 @@ pub struct Config {
     pub timestamp: Option<i64>,
     /// Sign every PDF with this signer at this time (`--sign`, `--sign-key`).
     pub signing: Option<(Arc<crate::sign::Signer>, i64)>,
+    /// With `signing`: timestamp each signature at this authority (`--tsa`, PAdES B-T).
+    /// Every file gets its own token.
+    pub tsa: Option<crate::sign::TsaConfig>,
+    /// With `signing`: a DSS after each signature (`--ltv`, PAdES B-LT).
+    pub ltv: Option<crate::sign::LtvOptions>,
+    /// With `tsa`: a document timestamp last (`--archive-timestamp`, PAdES B-LTA).
+    pub archive_timestamp: bool,
     /// Where progress and failures go while the batch runs.
     pub ui: Ui,
     /// `--exclude` patterns (`.gitignore` syntax, see [`ignore`]), matched from each input
@@ -603,10 +610,25 @@ impl Shared<'_> {
                             signer,
                             time: *time,
                             visible: loaded.layout.signature_visible,
-                            tsa: None,
+                            tsa: self.config.tsa.as_ref(),
                         },
                     )?;
-                    Ok(crate::Rendered { pdf, ..rendered })
+                    let mut warnings = rendered.warnings.clone();
+                    let archive =
+                        (self.config.tsa.as_ref()).filter(|_| self.config.archive_timestamp);
+                    let pdf = if self.config.ltv.is_some() || archive.is_some() {
+                        let (pdf, report) =
+                            crate::sign::extend_reporting(&pdf, self.config.ltv.as_ref(), archive)?;
+                        warnings.extend(report.warnings);
+                        pdf
+                    } else {
+                        pdf
+                    };
+                    Ok(crate::Rendered {
+                        pdf,
+                        warnings,
+                        ..rendered
+                    })
                 }
             }
         };
@@ -640,6 +662,9 @@ impl Shared<'_> {
                     certificate_sha256: sha256_hex(signer.certificate_der()),
                     time: *time,
                     visible: loaded.layout.signature_visible,
+                    tsa: self.config.tsa.as_ref().map(|t| t.url.clone()),
+                    ltv: self.config.ltv.is_some(),
+                    archive_timestamp: self.config.archive_timestamp,
                 }),
             pdf: manifest::Pdf {
                 sha256: String::new(),

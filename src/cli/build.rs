@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use communique::diagnostics::{self, MessageFormat, Report};
-use communique::sign::{SignArgs, TsaArgs};
+use communique::sign::{LtvArgs, SignArgs, TsaArgs, extend_reporting};
 use communique::{Error, FontSet, Options, Signing, Standard};
 
 #[derive(clap::Args)]
@@ -33,6 +33,8 @@ pub struct Args {
     pub sign: SignArgs,
     #[command(flatten)]
     pub tsa: TsaArgs,
+    #[command(flatten)]
+    pub ltv: LtvArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +75,20 @@ pub fn run(args: &Args, format: MessageFormat) -> Result<(), Error> {
             "a timestamp needs a signature: give --sign or --sign-key too".into(),
         ));
     }
+    let ltv = args.ltv.options(
+        std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)),
+        args.sign.strict,
+    )?;
+    if (ltv.is_some() || args.ltv.archive_timestamp) && signer.is_none() {
+        return Err(Error::invalid_value(
+            if ltv.is_some() {
+                "--ltv"
+            } else {
+                "--archive-timestamp"
+            },
+            "long-term validation needs a signature: give --sign or --sign-key too".into(),
+        ));
+    }
     // A statement that names its own layout in front matter wins, as in `batch`.
     let (statement, layout, sources) =
         communique::archive::load(statement_path, args.layout.as_deref(), args.embed_source)?;
@@ -109,6 +125,17 @@ pub fn run(args: &Args, format: MessageFormat) -> Result<(), Error> {
             },
         )?,
         None => rendered.pdf,
+    };
+    // B-LT / B-LTA in the same step, as `extend` would do afterwards; still one write.
+    let archive = tsa.as_ref().filter(|_| args.ltv.archive_timestamp);
+    let bytes = if ltv.is_some() || archive.is_some() {
+        let (bytes, report) = extend_reporting(&bytes, ltv.as_ref(), archive)?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        bytes
+    } else {
+        bytes
     };
     communique::output::write(&target, &bytes)?;
     Ok(())

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use communique::Error;
-use communique::sign::{LtvArgs, TsaArgs, extend};
+use communique::sign::{LtvArgs, TsaArgs, extend_reporting};
 
 /// Add long-term validation data to a signed PDF, and an archive timestamp.
 ///
@@ -25,12 +25,16 @@ pub struct ExtendCmd {
     pub ltv: LtvArgs,
     #[command(flatten)]
     pub tsa: TsaArgs,
+    /// Refuse (exit 5, nothing written) when a certificate of a signature's chain is
+    /// revoked, instead of warning.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &ExtendCmd) -> Result<(), Error> {
     let tsa = args.tsa.config()?;
     let timeout = std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1));
-    let ltv = args.ltv.options(timeout)?;
+    let ltv = args.ltv.options(timeout, args.strict)?;
     if ltv.is_none() && !args.ltv.archive_timestamp {
         return Err(Error::invalid_value(
             "extend",
@@ -52,6 +56,9 @@ pub fn run(args: &ExtendCmd) -> Result<(), Error> {
     } else {
         None
     };
-    let out = extend(&input, ltv.as_ref(), archive)?;
+    let (out, report) = extend_reporting(&input, ltv.as_ref(), archive)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
     communique::write_atomically(&args.output, &out)
 }

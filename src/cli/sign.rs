@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use communique::Error;
-use communique::sign::{LtvArgs, SignArgs, SignOptions, TsaArgs, check_pdfa, extend, sign};
+use communique::sign::{
+    LtvArgs, SignArgs, SignOptions, TsaArgs, check_pdfa, extend_reporting, sign,
+};
 
 /// Add a signature to an existing PDF/A (co-signing), as a new incremental update.
 ///
@@ -57,9 +59,10 @@ pub fn run(args: &SignCmd) -> Result<(), Error> {
         )
     })?;
     let tsa = args.tsa.config()?;
-    let ltv = args
-        .ltv
-        .options(std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)))?;
+    let ltv = args.ltv.options(
+        std::time::Duration::from_secs(args.tsa.tsa_timeout.max(1)),
+        args.sign.strict,
+    )?;
     if args.output == args.pdf {
         return Err(Error::invalid_value(
             "--output",
@@ -86,7 +89,11 @@ pub fn run(args: &SignCmd) -> Result<(), Error> {
         None
     };
     let signed = if ltv.is_some() || archive.is_some() {
-        extend(&signed, ltv.as_ref(), archive)?
+        let (signed, report) = extend_reporting(&signed, ltv.as_ref(), archive)?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+        signed
     } else {
         signed
     };

@@ -12,6 +12,9 @@ use communique::sign::{VerifyReport, format_utc, verify_all_trusting};
 /// matches, that the signature verifies with the embedded certificate, and that revisions
 /// appended after it only added signatures, signature fields, the DSS and document timestamps
 /// (anything else — a replaced page, an annotation drawn over it — makes it NOT VALID).
+/// Revocation: the signer's chain is looked up in the DSS's OCSP responses and CRLs and the
+/// signature's own revocation data: good, revoked (NOT VALID when revoked before the signing
+/// time) or unknown.
 /// Exit status: 0 when every signature is valid, 1 otherwise (or not signed), 3 unreadable.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -168,6 +171,25 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
                 )
             }
         );
+        match report.revocation.as_deref() {
+            Some("good") => out!(
+                "revocation: good ({})",
+                report
+                    .revocation_source
+                    .as_deref()
+                    .unwrap_or("embedded revocation data")
+            ),
+            Some("revoked") => out!(
+                "revocation: REVOKED: {} at {} (according to {})",
+                show(&report.revoked_certificate),
+                report
+                    .revoked_at_unix
+                    .map_or("an unknown time".into(), format_utc),
+                show(&report.revocation_source)
+            ),
+            Some(_) => out!("revocation: unknown (no revocation data in the file for the chain)"),
+            None => {}
+        }
         if report.valid && report.trusted == Some(true) {
             out!("result:    VALID (integrity, signature, and a chain to a trust anchor)");
         } else if report.valid {

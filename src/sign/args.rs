@@ -248,14 +248,17 @@ impl TsaArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct LtvArgs {
     /// Add a DSS with the certificates and revocation data of every signature (PAdES B-LT),
-    /// in a further incremental update.
+    /// in a further incremental update. A revoked certificate is a warning (an error with
+    /// --strict).
     #[arg(long)]
     pub ltv: bool,
     /// A CRL (DER or PEM) to put in the DSS; repeatable. Without --crl/--ocsp the CRLs named
     /// in the certificates' distribution points are fetched (http://).
     #[arg(long, value_name = "FILE", requires = "ltv")]
     pub crl: Vec<PathBuf>,
-    /// A DER OCSP response to put in the DSS; repeatable.
+    /// A DER OCSP response to put in the DSS; repeatable. Without --crl/--ocsp the OCSP
+    /// responders named in the certificates (AIA) are asked, and their CRLs where none
+    /// answers.
     #[arg(long, value_name = "FILE", requires = "ltv")]
     pub ocsp: Vec<PathBuf>,
     /// After the DSS, add a document timestamp from --tsa (PAdES B-LTA).
@@ -264,10 +267,12 @@ pub struct LtvArgs {
 }
 
 impl LtvArgs {
-    /// The revocation data these options name (`None` without --ltv).
+    /// The revocation data these options name (`None` without --ltv). With `strict`
+    /// (`--strict`), a revoked certificate is an error, not a warning.
     pub fn options(
         &self,
         timeout: std::time::Duration,
+        strict: bool,
     ) -> Result<Option<super::LtvOptions>, Error> {
         if !self.ltv {
             return Ok(None);
@@ -281,6 +286,11 @@ impl LtvArgs {
         let crls = load(&self.crl)?;
         let ocsps = load(&self.ocsp)?;
         let fetch = (crls.is_empty() && ocsps.is_empty()).then_some(timeout);
-        Ok(Some(super::LtvOptions { crls, ocsps, fetch }))
+        Ok(Some(super::LtvOptions {
+            crls,
+            ocsps,
+            fetch,
+            strict,
+        }))
     }
 }

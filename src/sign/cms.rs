@@ -226,6 +226,8 @@ pub(crate) fn first_tlv_len(data: &[u8]) -> Option<usize> {
 pub(crate) struct ParsedCms {
     pub signer_infos: Vec<SignerInfo>,
     pub certificates: Vec<Certificate>,
+    /// DER CRLs of the SignedData's revocation information.
+    pub crls: Vec<Vec<u8>>,
 }
 
 pub(crate) fn parse(contents: &[u8]) -> Result<ParsedCms, String> {
@@ -242,7 +244,17 @@ pub(crate) fn parse(contents: &[u8]) -> Result<ParsedCms, String> {
         .content
         .decode_as()
         .map_err(|e| format!("CMS SignedData: {e}"))?;
+    let crls = sd
+        .crls
+        .iter()
+        .flat_map(|c| c.0.iter())
+        .filter_map(|c| match c {
+            cms::revocation::RevocationInfoChoice::Crl(crl) => crl.to_der().ok(),
+            _ => None,
+        })
+        .collect();
     Ok(ParsedCms {
+        crls,
         certificates: certificates(sd.certificates),
         signer_infos: sd.signer_infos.0.into_vec(),
     })

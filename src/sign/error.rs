@@ -161,4 +161,22 @@ pub enum SignError {
         /// Bytes reserved in the file.
         reserved: usize,
     },
+    /// An OCSP responder answered, but not with a usable response.
+    #[error("OCSP response from {url}: {reason}")]
+    Ocsp {
+        /// The responder's address.
+        url: String,
+        /// What is wrong with the answer.
+        reason: String,
+    },
+    /// A certificate of the signer's chain is revoked (refused with `--strict`).
+    #[error("the certificate of {subject} was revoked at {time} (according to {source_name})")]
+    Revoked {
+        /// Subject of the revoked certificate.
+        subject: String,
+        /// Revocation time, `YYYY-MM-DD HH:MM:SS UTC`.
+        time: String,
+        /// Where this comes from: `the OCSP responder http://…`, `the CRL of …`.
+        source_name: String,
+    },
 }

@@ -11,7 +11,10 @@ use der::{Decode, Encode};
 use x509_cert::Certificate;
 
 use super::incremental::{Who, finish_update, sign_as};
+use super::ocsp::CertStatus;
 use super::pdf::{Dict, Document, Obj, Ref, write_obj};
+use super::revocation::Finding;
+use super::signer::subject_name;
 use super::{SignError, SignOptions, TsaConfig};
 
 /// Where revocation data comes from.
@@ -21,37 +24,171 @@ pub struct LtvOptions {
     pub crls: Vec<Vec<u8>>,
     /// DER OCSP responses given as files (`--ocsp`).
     pub ocsps: Vec<Vec<u8>>,
-    /// Also fetch the CRLs named in the certificates' CRL distribution
-    /// points (http:// only), with this time-out. `None`: offline.
+    /// Also ask the OCSP responders named in the certificates' AIA
+    /// extensions, falling back to the CRLs of their distribution points
+    /// (http:// only), with this time-out. `None`: offline.
     pub fetch: Option<Duration>,
+    /// A revoked certificate in a signature's or timestamp's chain is an
+    /// error ([`SignError::Revoked`]) instead of a warning.
+    pub strict: bool,
+}
+
+/// What [`add_dss_reporting`] noticed besides the file it wrote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LtvReport {
+    /// For people: a responder that failed (and the CRL used instead), a
+    /// certificate whose revocation could not be recorded, a revoked
+    /// certificate (without `strict`).
+    pub warnings: Vec<String>,
 }
 
 /// Add a DSS update to `pdf` (signed): every certificate of every signature
 /// and timestamp token in the file, and the given and fetched revocation
-/// data. An existing DSS is kept and extended.
+/// data. An existing DSS is kept and extended. Warnings are dropped; see
+/// [`add_dss_reporting`].
 pub fn add_dss(pdf: &[u8], options: &LtvOptions) -> Result<Vec<u8>, SignError> {
+    add_dss_reporting(pdf, options).map(|(out, _)| out)
+}
+
+/// [`add_dss`], and what it noticed on the way.
+pub fn add_dss_reporting(
+    pdf: &[u8],
+    options: &LtvOptions,
+) -> Result<(Vec<u8>, LtvReport), SignError> {
     let doc = Document::parse(pdf)?;
-    let certs = embedded_certificates(&doc)?;
+    let mut certs = embedded_certificates(&doc)?;
     if certs.is_empty() {
         return Err(SignError::NotSigned);
     }
+    let mut report = LtvReport::default();
     let mut crls = options.crls.clone();
-    if let Some(timeout) = options.fetch {
-        for cert in &certs {
-            for url in crl_urls(cert) {
-                let crl = super::http::get(&url, timeout)?;
-                if !crls.contains(&crl) {
-                    crls.push(crl);
+    let mut ocsps = options.ocsps.clone();
+    let push = |list: &mut Vec<Vec<u8>>, item: Vec<u8>| {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    };
+    // Each certificate that is not a root, with its issuer from the file.
+    let pool = certs.clone();
+    let mut revoked: Vec<SignError> = Vec::new();
+    for cert in &pool {
+        if super::revocation::self_signed(cert) {
+            continue;
+        }
+        let subject = subject_name(cert);
+        let Some(issuer) = super::revocation::issuer_of(cert, &pool) else {
+            report.warnings.push(format!(
+                "the issuer of {subject}'s certificate is not in the file: its revocation \
+                 status cannot be checked (give the chain with --sign-chain)"
+            ));
+            continue;
+        };
+        // A fresh answer wins; the files given are checked as well.
+        let mut finding = None;
+        if let Some(timeout) = options.fetch {
+            let ocsp_urls = super::ocsp::responder_urls(cert);
+            let crl_list = crl_urls(cert);
+            let fallback = if crl_list.is_empty() {
+                ""
+            } else {
+                "; using the CRL instead"
+            };
+            for url in &ocsp_urls {
+                match super::ocsp::fetch(url, cert, issuer, timeout) {
+                    Ok((_, checked)) if checked.status == CertStatus::Unknown => {
+                        report.warnings.push(format!(
+                            "OCSP for {subject}: {url} does not know the certificate{fallback}"
+                        ));
+                    }
+                    Ok((der, checked)) => {
+                        push(&mut ocsps, der);
+                        if let Some(responder) = checked.responder_cert
+                            && !certs.contains(&responder)
+                        {
+                            certs.push(responder);
+                        }
+                        finding = Some(Finding {
+                            status: checked.status,
+                            source: format!("the OCSP responder {url}"),
+                        });
+                        break;
+                    }
+                    Err(e) => report
+                        .warnings
+                        .push(format!("OCSP for {subject}: {e}{fallback}")),
+                }
+            }
+            let fetched_ocsp = finding.is_some();
+            if !fetched_ocsp {
+                if crl_list.is_empty() {
+                    report.warnings.push(format!(
+                        "{subject}'s certificate names no OCSP responder{} and no CRL \
+                         distribution point: its revocation status is not recorded",
+                        if ocsp_urls.is_empty() {
+                            ""
+                        } else {
+                            " that answered"
+                        }
+                    ));
+                }
+                for url in crl_list {
+                    let crl = super::http::get(&url, timeout)?;
+                    if let Some(f) = super::revocation::crl_status(&crl, cert, issuer) {
+                        finding = Some(Finding {
+                            status: f.status,
+                            source: format!("the CRL at {url}"),
+                        });
+                        push(&mut crls, crl);
+                        break;
+                    }
+                    report.warnings.push(format!(
+                        "{url}: not a CRL signed by {}, the issuer of {subject}; ignored",
+                        subject_name(issuer)
+                    ));
                 }
             }
         }
+        let from_files = super::revocation::status_of(cert, issuer, &options.ocsps, &options.crls);
+        let finding = match (finding, from_files) {
+            (
+                _,
+                f @ Finding {
+                    status: CertStatus::Revoked(_),
+                    ..
+                },
+            ) => Some(f),
+            (Some(f), _) => Some(f),
+            (None, f) if f.status != CertStatus::Unknown => Some(f),
+            (None, _) => None,
+        };
+        if let Some(Finding {
+            status: CertStatus::Revoked(at),
+            source,
+        }) = finding
+        {
+            revoked.push(SignError::Revoked {
+                subject,
+                time: super::time::format_utc(at),
+                source_name: source,
+            });
+        }
     }
-    if crls.is_empty() && options.ocsps.is_empty() {
-        return Err(SignError::InvalidOptions(
-            "no revocation data: give --crl or --ocsp files, or certificates with CRL \
-             distribution points"
-                .into(),
-        ));
+    if options.strict && !revoked.is_empty() {
+        return Err(revoked.swap_remove(0));
+    }
+    for r in &revoked {
+        report.warnings.push(r.to_string());
+    }
+    if crls.is_empty() && ocsps.is_empty() {
+        let mut why = String::from(
+            "no revocation data: give --crl or --ocsp files, or certificates with OCSP \
+             responders or CRL distribution points",
+        );
+        for w in &report.warnings {
+            why.push_str("\n  ");
+            why.push_str(w);
+        }
+        return Err(SignError::InvalidOptions(why));
     }
 
     let root_ref = doc.root_ref()?;
@@ -106,7 +243,7 @@ pub fn add_dss(pdf: &[u8], options: &LtvOptions) -> Result<Vec<u8>, SignError> {
         .collect::<Result<Vec<_>, _>>()?;
     add("Certs", cert_ders, &mut dss)?;
     add("CRLs", crls, &mut dss)?;
-    add("OCSPs", options.ocsps.clone(), &mut dss)?;
+    add("OCSPs", ocsps, &mut dss)?;
     objects.insert(dss_ref, Obj::Dict(dss));
     catalog.set("DSS", Obj::Ref(dss_ref));
     objects.insert(root_ref, Obj::Dict(catalog));
@@ -123,7 +260,7 @@ pub fn add_dss(pdf: &[u8], options: &LtvOptions) -> Result<Vec<u8>, SignError> {
         out.extend_from_slice(b"\nendobj\n");
     }
     finish_update(&mut out, &doc, pdf, offsets, next_num, b"dss");
-    Ok(out)
+    Ok((out, report))
 }
 
 /// Add a document timestamp (PAdES B-LTA) from `tsa` over the whole file.
@@ -132,19 +269,32 @@ pub fn add_document_timestamp(pdf: &[u8], tsa: &TsaConfig) -> Result<Vec<u8>, Si
 }
 
 /// `extend`: a DSS update and, with `archive`, a document timestamp after it.
+/// Warnings are dropped; see [`extend_reporting`].
 pub fn extend(
     pdf: &[u8],
     ltv: Option<&LtvOptions>,
     archive: Option<&TsaConfig>,
 ) -> Result<Vec<u8>, SignError> {
+    extend_reporting(pdf, ltv, archive).map(|(out, _)| out)
+}
+
+/// [`extend`], and what the DSS step noticed.
+pub fn extend_reporting(
+    pdf: &[u8],
+    ltv: Option<&LtvOptions>,
+    archive: Option<&TsaConfig>,
+) -> Result<(Vec<u8>, LtvReport), SignError> {
     let mut out = pdf.to_vec();
+    let mut report = LtvReport::default();
     if let Some(ltv) = ltv {
-        out = add_dss(&out, ltv)?;
+        let (o, r) = add_dss_reporting(&out, ltv)?;
+        out = o;
+        report = r;
     }
     if let Some(tsa) = archive {
         out = add_document_timestamp(&out, tsa)?;
     }
-    Ok(out)
+    Ok((out, report))
 }
 
 /// Certificates of every signature and timestamp token in the file

@@ -25,8 +25,10 @@ mod error;
 mod http;
 mod incremental;
 mod ltv;
+mod ocsp;
 mod pdf;
 mod pkcs11;
+mod revocation;
 mod signer;
 mod time;
 mod tsa;
@@ -35,7 +37,10 @@ mod verify;
 pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
 pub use incremental::{check_pdfa, sign};
-pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_pem};
+pub use ltv::{
+    LtvOptions, LtvReport, add_document_timestamp, add_dss, add_dss_reporting, extend,
+    extend_reporting, read_der_or_pem,
+};
 pub use signer::Signer;
 pub use time::format_utc;
 pub use tsa::TsaConfig;
@@ -83,5 +88,11 @@ pub mod fuzz {
     /// Check an RFC 3161 response to a request for `imprint`.
     pub fn timestamp_response(answer: &[u8], imprint: &[u8]) -> Result<(), String> {
         super::tsa::parse_response(answer, imprint).map(|_| ())
+    }
+
+    /// Decode an OCSP response and check it (signature, responder, CertID,
+    /// times) against each certificate it carries, as if that were the issuer.
+    pub fn ocsp_response(answer: &[u8]) -> Result<(), String> {
+        super::ocsp::parse_and_check_any(answer)
     }
 }

@@ -298,7 +298,7 @@ pub(crate) fn check_token(token: &[u8], imprint: &[u8], with_nonce: bool) -> Res
 }
 
 /// `YYYYMMDDHHMMSS[.fff]Z` to Unix seconds (fractions dropped).
-fn generalized_time(any: &Any) -> Option<i64> {
+pub(crate) fn generalized_time(any: &Any) -> Option<i64> {
     if any.tag() != der::Tag::GeneralizedTime {
         return None;
     }

@@ -1,9 +1,10 @@
 //! Verifying a signature made by [`super::sign`] (or any PAdES /
 //! adbe.pkcs7.detached signature with SHA-256 and RSA or ECDSA P-256).
 //!
-//! Verification is about integrity, not trust: the certificate is taken
-//! from the CMS object and not checked against any trust anchor, nor for
-//! revocation. Use pdfsig or pyHanko with a trust root for that.
+//! Integrity first: the certificate is taken from the CMS object. With
+//! trust anchors, it must also chain to one of them; the revocation status
+//! of its chain comes from the DSS and the signature's own revocation data
+//! (see [`super::revocation`]).
 
 use std::collections::HashSet;
 
@@ -84,6 +85,43 @@ pub struct VerifyReport {
     /// checked, each certificate valid at the signing time). `None`: no
     /// anchors given, or a document timestamp.
     pub trusted: Option<bool>,
+    /// Revocation status of the signer's certificate chain according to the
+    /// DSS and the signature's own revocation data (CMS CRLs, Adobe's
+    /// revocation-info attribute): `good`, `revoked` or `unknown` (no data
+    /// for some certificate). `None` for document timestamps. A revocation
+    /// before the signing time (the timestamp's, else the claimed one) makes
+    /// the signature not valid; a later one is only reported.
+    pub revocation: Option<String>,
+    /// When the revoked certificate was revoked (Unix seconds).
+    pub revoked_at_unix: Option<i64>,
+    /// Subject of the revoked certificate (the signer's or one of its chain).
+    pub revoked_certificate: Option<String>,
+    /// Where the status comes from (an OCSP response and its signer, or a CRL and its issuer).
+    pub revocation_source: Option<String>,
+}
+
+/// What a signature carries for its own validation: the signer certificate,
+/// the CMS certificates, and revocation data inside the CMS.
+#[derive(Default)]
+pub(crate) struct SignerData {
+    cert: Option<Certificate>,
+    certs: Vec<Certificate>,
+    ocsps: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
+/// adbe-revocationInfoArchival (a signed attribute Acrobat writes).
+const OID_ADBE_REVOCATION: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113583.1.1.8");
+
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct RevocationInfoArchival {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    crl: Option<Vec<der::Any>>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    ocsp: Option<Vec<der::Any>>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    other: Option<Vec<der::Any>>,
 }
 
 impl VerifyReport {
@@ -123,6 +161,11 @@ pub fn verify_all_trusting(
         .map_err(|e| SignError::InvalidCertificate(format!("trust anchor: {e}")))?;
     let doc = Document::parse(pdf)?;
     let dss_certs = dss_certificates(&doc);
+    let dss = DssData {
+        certs: dss_certs.clone(),
+        ocsps: dss_streams(&doc, "OCSPs"),
+        crls: dss_streams(&doc, "CRLs"),
+    };
     let sigs = signature_fields(&doc)?;
     if sigs.is_empty() {
         return Err(SignError::NotSigned);
@@ -142,12 +185,18 @@ pub fn verify_all_trusting(
             Obj::Dict(d) => d,
             _ => continue,
         };
-        let mut signer = None;
+        let mut signer = SignerData::default();
         let mut report = check_one(&doc, field, &sig, sig_ref, signature_count, &mut signer);
+        if report.kind == "signature"
+            && let Some(cert) = &signer.cert
+        {
+            judge_revocation(&mut report, cert, &signer, &dss, &anchors);
+        }
         if !anchors.is_empty()
             && report.valid
-            && let Some((cert, mut pool)) = signer
+            && let Some(cert) = signer.cert
         {
+            let mut pool = signer.certs;
             pool.extend(dss_certs.iter().cloned());
             let at = report.timestamp_unix.or(report.signing_time_unix);
             match chain_to_anchor(&cert, &pool, &anchors, at) {
@@ -196,9 +245,9 @@ pub fn verify_all_trusting(
     }
     reports.sort_by_key(|(end, _)| *end);
     let mut reports: Vec<VerifyReport> = reports.into_iter().map(|(_, r)| r).collect();
-    // B-LT: a B-T signature and revocation data in a DSS; B-LTA: and a
-    // valid document timestamp in a later revision. Structural: the
-    // revocation data is not evaluated here (see pyHanko for that).
+    // B-LT: a B-T signature, revocation data in a DSS, and that data
+    // covers the signer's chain (its status is known); B-LTA: and a valid
+    // document timestamp in a later revision.
     let has_revocation_data = doc
         .catalog()
         .ok()
@@ -218,7 +267,10 @@ pub fn verify_all_trusting(
         .map(|r| r.revision)
         .collect();
     for r in &mut reports {
-        if r.level.as_deref() == Some("B-T") && has_revocation_data {
+        if r.level.as_deref() == Some("B-T")
+            && has_revocation_data
+            && r.revocation.as_deref() != Some("unknown")
+        {
             let archived = doc_timestamps.iter().any(|&t| t > r.revision + 1);
             r.level = Some(if archived { "B-LTA" } else { "B-LT" }.into());
         }
@@ -260,7 +312,7 @@ fn check_one(
     sig: &Dict,
     sig_ref: Ref,
     signature_count: usize,
-    signer: &mut Option<(Certificate, Vec<Certificate>)>,
+    signer: &mut SignerData,
 ) -> VerifyReport {
     let mut report = VerifyReport {
         valid: false,
@@ -285,6 +337,10 @@ fn check_one(
         timestamp_authority: None,
         level: None,
         trusted: None,
+        revocation: None,
+        revoked_at_unix: None,
+        revoked_certificate: None,
+        revocation_source: None,
     };
     if let Err(reason) = check(doc, sig, sig_ref, &mut report, signer) {
         report.valid = false;
@@ -352,7 +408,7 @@ fn check(
     sig: &Dict,
     sig_ref: Ref,
     report: &mut VerifyReport,
-    signer: &mut Option<(Certificate, Vec<Certificate>)>,
+    signer: &mut SignerData,
 ) -> Result<(), String> {
     let data = doc.data;
     let len = data.len() as i64;
@@ -424,7 +480,23 @@ fn check(
     let cert = find_signer_cert(si, &parsed.certificates)
         .ok_or("the signer certificate is not in the CMS object")?;
     report.signer_name = Some(subject_name(cert));
-    *signer = Some((cert.clone(), parsed.certificates.clone()));
+    signer.cert = Some(cert.clone());
+    signer.certs = parsed.certificates.clone();
+    signer.crls = parsed.crls.clone();
+    if let Some(archival) = si.signed_attrs.as_ref().and_then(|attrs| {
+        attrs
+            .iter()
+            .find(|a| a.oid == OID_ADBE_REVOCATION)
+            .and_then(|a| a.values.iter().next())
+            .and_then(|v| v.decode_as::<RevocationInfoArchival>().ok())
+    }) {
+        for (list, into) in [
+            (archival.crl, &mut signer.crls),
+            (archival.ocsp, &mut signer.ocsps),
+        ] {
+            into.extend(list.iter().flatten().filter_map(|a| a.to_der().ok()));
+        }
+    }
 
     if si.digest_alg.oid != OID_SHA256 {
         return Err(format!(
@@ -562,6 +634,102 @@ pub(crate) fn find_signer_cert<'c>(
     })
 }
 
+/// The DSS's certificates and revocation data.
+pub(crate) struct DssData {
+    certs: Vec<Certificate>,
+    ocsps: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
+/// The streams of the DSS array `key` (`OCSPs`, `CRLs`), decoded.
+fn dss_streams(doc: &Document, key: &str) -> Vec<Vec<u8>> {
+    let Some(Obj::Dict(dss)) = doc
+        .catalog()
+        .ok()
+        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
+    else {
+        return Vec::new();
+    };
+    let Ok(Some(Obj::Array(items))) = doc.resolve_key(&dss, key) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|c| match doc.resolve(c) {
+            Ok(Obj::Stream(_, data)) => Some(data),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Fill in the report's revocation status for the signer `cert` and its
+/// chain; a revocation before the signing time makes it not valid.
+fn judge_revocation(
+    report: &mut VerifyReport,
+    cert: &Certificate,
+    signer: &SignerData,
+    dss: &DssData,
+    anchors: &[Certificate],
+) {
+    use super::ocsp::CertStatus;
+    use super::revocation::{chain_pairs, status_of};
+    let pool: Vec<Certificate> = signer
+        .certs
+        .iter()
+        .chain(&dss.certs)
+        .chain(anchors)
+        .cloned()
+        .collect();
+    let ocsps: Vec<Vec<u8>> = dss.ocsps.iter().chain(&signer.ocsps).cloned().collect();
+    let crls: Vec<Vec<u8>> = dss.crls.iter().chain(&signer.crls).cloned().collect();
+    let pairs = chain_pairs(cert, &pool);
+    let mut all_good = !pairs.is_empty();
+    let mut source = None;
+    for (c, issuer) in &pairs {
+        let Some(issuer) = issuer else {
+            all_good = false;
+            break;
+        };
+        let f = status_of(c, issuer, &ocsps, &crls);
+        match f.status {
+            CertStatus::Revoked(at) => {
+                report.revocation = Some("revoked".into());
+                report.revoked_at_unix = Some(at);
+                report.revoked_certificate = Some(subject_name(c));
+                report.revocation_source = Some(f.source.clone());
+                let signed_at = report.timestamp_unix.or(report.signing_time_unix);
+                if report.valid && signed_at.is_none_or(|t| at <= t) {
+                    report.valid = false;
+                    report.level = None;
+                    report.reason = Some(format!(
+                        "the certificate of {} was revoked at {}, before the signing time{} \
+                         (according to {})",
+                        subject_name(c),
+                        super::time::format_utc(at),
+                        signed_at
+                            .map(|t| format!(" {}", super::time::format_utc(t)))
+                            .unwrap_or_default(),
+                        f.source
+                    ));
+                }
+                return;
+            }
+            CertStatus::Good => {
+                if source.is_none() {
+                    source = Some(f.source);
+                }
+            }
+            CertStatus::Unknown => all_good = false,
+        }
+    }
+    if all_good {
+        report.revocation = Some("good".into());
+        report.revocation_source = source;
+    } else {
+        report.revocation = Some("unknown".into());
+    }
+}
+
 /// The certificates in the file's DSS.
 fn dss_certificates(doc: &Document) -> Vec<Certificate> {
     let Some(Obj::Dict(dss)) = doc
@@ -628,17 +796,31 @@ fn chain_to_anchor(
     Err("the certificate chain is too long".into())
 }
 
-fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Result<(), String> {
+pub(crate) fn verify_certificate_signature(
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<(), String> {
     let tbs = cert.tbs_certificate().to_der().map_err(|e| e.to_string())?;
     let signature = cert
         .signature()
         .as_bytes()
         .ok_or("the certificate signature is not whole bytes")?;
-    let spki = issuer.tbs_certificate().subject_public_key_info();
+    verify_with_key(&tbs, cert.signature_algorithm().oid, signature, issuer)
+}
+
+/// Check `signature` (algorithm `alg`: SHA-256 with RSA PKCS#1 v1.5 or
+/// ECDSA) over `tbs` with `key_cert`'s public key: certificates, CRLs and
+/// OCSP responses are all signed this way.
+pub(crate) fn verify_with_key(
+    tbs: &[u8],
+    alg: der::asn1::ObjectIdentifier,
+    signature: &[u8],
+    key_cert: &Certificate,
+) -> Result<(), String> {
+    let spki = key_cert.tbs_certificate().subject_public_key_info();
     let spki_der = spki.to_der().map_err(|e| e.to_string())?;
     let spki_ref = spki::SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
-    let digest = Sha256::digest(&tbs);
-    let alg = cert.signature_algorithm().oid;
+    let digest = Sha256::digest(tbs);
     if alg == OID_SHA256_WITH_RSA {
         let public = rsa::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
         public
@@ -647,15 +829,15 @@ fn verify_certificate_signature(cert: &Certificate, issuer: &Certificate) -> Res
                 &digest,
                 signature,
             )
-            .map_err(|_| "bad RSA certificate signature".to_string())
+            .map_err(|_| "bad RSA signature".to_string())
     } else if alg == OID_ECDSA_SHA256 {
         let public = p256::PublicKey::try_from(spki_ref).map_err(|e| e.to_string())?;
         let vk = p256::ecdsa::VerifyingKey::from(public);
         let sig = p256::ecdsa::DerSignature::from_bytes(signature).map_err(|e| e.to_string())?;
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
         vk.verify_prehash(&digest, &sig)
-            .map_err(|_| "bad ECDSA certificate signature".to_string())
+            .map_err(|_| "bad ECDSA signature".to_string())
     } else {
-        Err(format!("unsupported certificate signature algorithm {alg}"))
+        Err(format!("unsupported signature algorithm {alg}"))
     }
 }

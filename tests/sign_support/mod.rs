@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod hostile;
+pub mod ocsp;
 pub mod pdfgen;
 pub mod tools;
 pub mod tsa;

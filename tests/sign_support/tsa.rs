@@ -129,16 +129,15 @@ fn openssl_reply(dir: &Path, query: &[u8]) -> Vec<u8> {
     std::fs::read(&r).unwrap()
 }
 
-fn serve(mut stream: TcpStream, mode: &Mode, dir: &Path, answers: &Mutex<Vec<Vec<u8>>>) {
+/// Read one HTTP request: its first line and its body (up to Content-Length).
+pub fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let header_end = loop {
-        let Ok(n) = stream.read(&mut chunk) else {
-            return;
-        };
+        let n = stream.read(&mut chunk).ok()?;
         if n == 0 {
-            return;
+            return None;
         }
         buf.extend_from_slice(&chunk[..n]);
         if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -152,17 +151,35 @@ fn serve(mut stream: TcpStream, mode: &Mode, dir: &Path, answers: &Mutex<Vec<Vec
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
     while buf.len() < header_end + len {
-        let Ok(n) = stream.read(&mut chunk) else {
-            return;
-        };
+        let n = stream.read(&mut chunk).ok()?;
         if n == 0 {
-            return;
+            return None;
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    let body = &buf[header_end..header_end + len];
+    let first = head.lines().next().unwrap_or_default().to_string();
+    Some((first, buf[header_end..header_end + len].to_vec()))
+}
+
+/// Write an HTTP answer and close.
+pub fn write_answer(stream: &mut TcpStream, status: u16, content_type: &str, answer: &[u8]) {
+    let _ = stream.write_all(
+        format!(
+            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            answer.len()
+        )
+        .as_bytes(),
+    );
+    let _ = stream.write_all(answer);
+}
+
+fn serve(mut stream: TcpStream, mode: &Mode, dir: &Path, answers: &Mutex<Vec<Vec<u8>>>) {
+    let Some((_, body)) = read_request(&mut stream) else {
+        return;
+    };
     let (status, answer) = match mode {
-        Mode::Openssl => (200, openssl_reply(dir, body)),
+        Mode::Openssl => (200, openssl_reply(dir, &body)),
         Mode::Fixed(b) => (200, b.clone()),
         Mode::Status(s) => (*s, Vec::new()),
         Mode::Slow(d) => {
@@ -171,15 +188,7 @@ fn serve(mut stream: TcpStream, mode: &Mode, dir: &Path, answers: &Mutex<Vec<Vec
         }
     };
     answers.lock().unwrap().push(answer.clone());
-    let _ = stream.write_all(
-        format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/timestamp-reply\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n",
-            answer.len()
-        )
-        .as_bytes(),
-    );
-    let _ = stream.write_all(&answer);
+    write_answer(&mut stream, status, "application/timestamp-reply", &answer);
 }
 
 impl TestTsa {
@@ -222,7 +231,7 @@ pub fn closed_port_url() -> String {
 }
 
 /// An empty CRL (nothing revoked) valid 2025..2035, signed by `issuer`.
-fn empty_crl(issuer: &Issuer<'_, KeyPair>) -> Vec<u8> {
+pub fn empty_crl(issuer: &Issuer<'_, KeyPair>) -> Vec<u8> {
     let params = rcgen::CertificateRevocationListParams {
         this_update: rcgen::date_time_ymd(2025, 1, 1),
         next_update: rcgen::date_time_ymd(2035, 1, 1),
