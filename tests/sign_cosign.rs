@@ -148,7 +148,7 @@ fn a_second_official_co_signs_from_the_command_line() {
         let o = run(
             "python3",
             &[
-                "/work/shared/tools/pades_level.py",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
                 two_s,
                 roots.to_str().unwrap(),
             ],

@@ -73,7 +73,7 @@ fn extend_to_b_lta_with_crl_files() {
         let o = run(
             "python3",
             &[
-                "/work/shared/tools/pades_level.py",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
                 file.to_str().unwrap(),
                 roots.to_str().unwrap(),
             ],

@@ -66,7 +66,7 @@ fn pades_level(file: &Path, roots: &Path) -> String {
     let o = run(
         "python3",
         &[
-            "/work/shared/tools/pades_level.py",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
             file.to_str().unwrap(),
             roots.to_str().unwrap(),
         ],

@@ -318,7 +318,7 @@ fn pades_levels(file: &Path, roots: &[&str]) -> Option<String> {
     let o = run(
         "python3",
         &[
-            "/work/shared/tools/pades_level.py",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
             file.to_str().unwrap(),
             trust.to_str().unwrap(),
         ],

@@ -95,7 +95,7 @@ fn b_t_signature_verifies_reproduces_and_passes_pyhanko_and_preflight() {
         let o = run(
             "python3",
             &[
-                "/work/shared/tools/pades_level.py",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
                 file.to_str().unwrap(),
                 roots.to_str().unwrap(),
             ],
