@@ -1197,3 +1197,14 @@ fn an_image_in_a_pdf_logo_is_embedded_opaque_and_valid_for_a1b() {
     check_a1b_and_fonts("pdf-logo-image", &a2a, &a1b);
     assert!(has_raster_image(&a2a));
 }
+
+#[test]
+fn many_unterminated_streams_are_searched_once() {
+    // 8 MiB of `stream` keywords with no `endstream`: each byte is searched once, not once
+    // for every keyword.
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    while pdf.len() < 8 * 1024 * 1024 {
+        pdf.extend_from_slice(b"<<>>stream\n");
+    }
+    assert!(decode_quickly("unterminated streams", &pdf).is_err());
+}

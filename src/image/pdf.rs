@@ -219,12 +219,15 @@ fn check_compressed_streams(data: &[u8]) -> Result<(), String> {
         if data[..start - b"stream".len()].ends_with(b"end") {
             continue;
         }
-        let body = match data.get(start..) {
-            Some(b) if b.starts_with(b"\r\n") => &b[2..],
-            Some(b) if b.starts_with(b"\n") || b.starts_with(b"\r") => &b[1..],
+        let skip = match data.get(start..) {
+            Some(b) if b.starts_with(b"\r\n") => 2,
+            Some(b) if b.starts_with(b"\n") || b.starts_with(b"\r") => 1,
             _ => continue,
         };
+        let body = &data[start + skip..];
         let end = find(body, b"endstream").unwrap_or(body.len());
+        // On past this stream, so that each byte is searched and inflated once.
+        at = start + skip + end;
         let size = inflated_size(&body[..end], MAX_STREAM_BYTES + 1);
         if size > MAX_STREAM_BYTES {
             return Err(format!(
