@@ -1208,3 +1208,63 @@ fn many_unterminated_streams_are_searched_once() {
     }
     assert!(decode_quickly("unterminated streams", &pdf).is_err());
 }
+
+#[test]
+fn each_kind_of_pdf_transparency_is_found() {
+    let form = |group: &str| {
+        stream(
+            &format!("/Type /XObject /Subtype /Form /BBox [0 0 100 50] {group}"),
+            SQUARE,
+        )
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "a blend mode (/BM)",
+            one_page(
+                "",
+                "",
+                "/ExtGState << /G << /BM /Multiply >> >>",
+                b"/G gs 0 0 1 rg 10 10 30 30 re f",
+                &[],
+            ),
+        ),
+        (
+            "a soft mask (/SMask)",
+            one_page(
+                "",
+                "",
+                "/ExtGState << /G << /SMask << /S /Luminosity /G 5 0 R >> >> >>",
+                b"/G gs 0 0 1 rg 10 10 30 30 re f",
+                &[form("/Group << /S /Transparency >>")],
+            ),
+        ),
+        (
+            "a transparency group (/Group /S /Transparency)",
+            one_page(
+                "",
+                "",
+                "/XObject << /X 5 0 R >>",
+                b"/X Do",
+                &[form("/Group << /S /Transparency >>")],
+            ),
+        ),
+    ];
+    for (what, pdf) in cases {
+        let converted = communique::image::pdf::convert(&pdf, None).unwrap();
+        assert_eq!(converted.transparent, Some(what));
+    }
+    // Normal blending and full opacity are not transparency; nor is the page's own group.
+    let plain = one_page(
+        "",
+        "/Group << /S /Transparency /CS /DeviceRGB >>",
+        "/ExtGState << /G << /BM /Normal /CA 1 /ca 1 /SMask /None >> >>",
+        b"/G gs 0 0 1 rg 10 10 30 30 re f",
+        &[],
+    );
+    assert_eq!(
+        communique::image::pdf::convert(&plain, None)
+            .unwrap()
+            .transparent,
+        None
+    );
+}
