@@ -1,6 +1,7 @@
-//! Batch speed with an SVG logo against the same layout with a PNG logo:
-//! `cargo bench --bench logo`. The target is within 10%: the logo is read and parsed once per
-//! layout (when the batch loads it), and krilla writes the drawing per document either way.
+//! Batch speed with an SVG logo, and with a PDF logo (tests/vector_assets/crest.pdf, converted
+//! to SVG), against the same layout with a PNG logo: `cargo bench --bench logo`. The target is
+//! within 10%: the logo is read, checked and converted once per layout (when the batch loads
+//! it), and krilla writes the drawing per document either way.
 //!
 //! The bundled statements, copied ROUNDS times, are set in layouts/ministry.toml as bundled
 //! (the SVG emblem) and in a copy that names the PNG emblem instead; each batch runs REPEAT
@@ -50,6 +51,15 @@ fn main() {
     )
     .unwrap();
     let svg_layout = svg_copy;
+    let pdf_layout = tmp.path().join("ministry-pdf.toml");
+    std::fs::write(
+        &pdf_layout,
+        toml.replace(
+            "assets/ministry-emblem.svg",
+            &format!("{}", root.join("tests/vector_assets/crest.pdf").display()),
+        ),
+    )
+    .unwrap();
 
     let run = |layout: &PathBuf, out: &Path| {
         let _ = std::fs::remove_dir_all(out);
@@ -66,17 +76,24 @@ fn main() {
         assert!(s.success(), "{:?}", s.failures);
         s.elapsed.as_secs_f64()
     };
-    let (mut svg, mut png) = (f64::MAX, f64::MAX);
+    let (mut svg, mut png, mut pdf) = (f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..REPEAT {
         png = png.min(run(&png_layout, &tmp.path().join("out-png")));
         svg = svg.min(run(&svg_layout, &tmp.path().join("out-svg")));
+        pdf = pdf.min(run(&pdf_layout, &tmp.path().join("out-pdf")));
     }
     println!("logo bench: {count} statements, --jobs 1, best of {REPEAT}");
     println!("  PNG logo: {png:.2} s ({:.1} docs/s)", count as f64 / png);
     println!("  SVG logo: {svg:.2} s ({:.1} docs/s)", count as f64 / svg);
+    println!("  PDF logo: {pdf:.2} s ({:.1} docs/s)", count as f64 / pdf);
     println!(
         "  SVG / PNG: {:.3} ({:+.1}%; target within 10%)",
         svg / png,
         (svg / png - 1.0) * 100.0
+    );
+    println!(
+        "  PDF / PNG: {:.3} ({:+.1}%; target within 10%)",
+        pdf / png,
+        (pdf / png - 1.0) * 100.0
     );
 }

@@ -1,5 +1,5 @@
 //! Images (logos, signatures): PNG and JPEG files -> decoded 8-bit pixels; SVG files -> a
-//! vector drawing ([`svg`]).
+//! vector drawing ([`svg`]); a page of a PDF file -> the same, converted to SVG ([`pdf`]).
 //!
 //! Every image is decoded here, fully, before the PDF is written, so a corrupt or truncated
 //! file is an error naming the layout or statement line that named it, never a broken PDF.
@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Location, Problem};
 
+pub mod pdf;
 pub mod svg;
 
 /// Largest width or height accepted, in pixels.
@@ -26,6 +27,8 @@ pub struct ImagePath {
     /// As written: relative to the file that named it.
     pub path: PathBuf,
     pub location: Option<Location>,
+    /// For a PDF file: which page (1-based) to draw; the first when `None`.
+    pub page: Option<u32>,
     /// The file as read and decoded by [`crate::Layout::load`] / [`crate::Statement::load`]
     /// (or their `load_images`); `None` after a bare `parse`.
     pub loaded: Option<Arc<Loaded>>,
@@ -36,8 +39,15 @@ impl ImagePath {
         ImagePath {
             path: path.into(),
             location,
+            page: None,
             loaded: None,
         }
+    }
+
+    /// The same, drawing page `page` of a PDF file.
+    pub fn with_page(mut self, page: Option<u32>) -> ImagePath {
+        self.page = page;
+        self
     }
 
     /// Reads and decodes the file, resolved as `resolved`, once; the result is shared by every
@@ -220,7 +230,15 @@ fn read(named: &ImagePath, resolved: &Path) -> Result<(Arc<Vec<u8>>, Content), E
         )
     };
     let decoded = |bytes: Vec<u8>| -> Result<(Arc<Vec<u8>>, Content), Error> {
-        let content = if is_raster(&bytes) || !svg::sniff(&bytes) {
+        let pdf = !is_raster(&bytes) && pdf::sniff(&bytes);
+        if named.page.is_some() && !pdf {
+            return Err(fail(
+                "`page` applies only to PDF files; remove it, or name a PDF file".into(),
+            ));
+        }
+        let content = if pdf {
+            Content::Svg(pdf::decode(&bytes, named.page).map_err(fail)?)
+        } else if is_raster(&bytes) || !svg::sniff(&bytes) {
             Content::Raster(decode(&bytes).map_err(fail)?)
         } else {
             Content::Svg(svg::decode(&bytes).map_err(fail)?)
@@ -249,12 +267,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Why a PDF logo is refused, and what to do instead.
-const PDF_REFUSED: &str = "a PDF file cannot be placed as an image: the PDF writer (krilla) \
-    refuses to embed another PDF's page in PDF/A or PDF/UA output, since it cannot check that \
-    page's fonts, colours and transparency; export the logo from the design tool as SVG with \
-    outlined text (or as PNG)";
-
 fn is_raster(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
 }
@@ -266,11 +278,8 @@ pub fn decode(bytes: &[u8]) -> Result<Raster, String> {
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         decode_jpeg(bytes)
     } else {
-        if bytes.starts_with(b"%PDF") {
-            return Err(PDF_REFUSED.into());
-        }
         Err(format!(
-            "{}; expected a PNG, JPEG or SVG file",
+            "{}; expected a PNG, JPEG, SVG or PDF file",
             match sniff(bytes) {
                 Some(kind) => format!("{kind} images are not supported"),
                 None => "not an image this program can read".into(),
@@ -487,7 +496,11 @@ mod tests {
         let e = decode(&bytes[..bytes.len() - 30]).unwrap_err();
         assert!(e.contains("corrupt or truncated"), "{e}");
         assert!(decode(b"GIF89a....").unwrap_err().contains("GIF"));
-        assert!(decode(b"hello").unwrap_err().contains("PNG, JPEG or SVG"));
+        assert!(
+            decode(b"hello")
+                .unwrap_err()
+                .contains("PNG, JPEG, SVG or PDF")
+        );
         assert!(decode(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).is_err());
     }
 }

@@ -140,6 +140,18 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A page of a PDF file named as an image: a whole number from 1.
+    pub fn page_number(&mut self, key: &str, value: &Value) -> Option<u32> {
+        let n = self.integer(key, value)?;
+        match u32::try_from(n) {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                self.invalid(key, value, "a page number counts from 1 (the first page)");
+                None
+            }
+        }
+    }
+
     pub fn number(&mut self, key: &str, value: &Value) -> Option<f64> {
         match value.get_ref() {
             DeValue::Integer(_) => self.integer(key, value).map(|n| n as f64),

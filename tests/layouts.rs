@@ -125,7 +125,7 @@ fn truncated_corrupt_huge_and_foreign_images_are_refused() {
     assert!(logo_error(b"GIF89a\x01\x00\x01\x00").contains("GIF images are not supported"));
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
     assert!(logo_error(svg).contains("SVG"));
-    assert!(logo_error(b"").contains("expected a PNG, JPEG or SVG"));
+    assert!(logo_error(b"").contains("expected a PNG, JPEG, SVG or PDF"));
     let jpeg = std::fs::read(root("tests/layouts_assets/sig.jpg")).unwrap();
     assert!(logo_error(&jpeg[..jpeg.len() - 40]).contains("JPEG"));
 }

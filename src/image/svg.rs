@@ -333,8 +333,7 @@ fn transparency(group: &usvg::Group) -> Option<&'static str> {
                 let fill = p.fill().and_then(|f| paint(f.paint(), f.opacity().get()));
                 fill.or_else(|| p.stroke().and_then(|s| paint(s.paint(), s.opacity().get())))
             }
-            // An embedded raster may have an alpha channel; not worth decoding to find out.
-            usvg::Node::Image(_) => Some("an embedded image"),
+            usvg::Node::Image(image) => image_transparency(image.kind()),
             usvg::Node::Text(_) => Some("text"),
         };
         if found.is_some() {
@@ -342,6 +341,34 @@ fn transparency(group: &usvg::Group) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Whether an embedded image has an alpha channel, from its header: a JPEG never does; a PNG
+/// does when its colour type has alpha or it has a `tRNS` chunk (PDF pages converted to SVG
+/// embed their opaque images as RGB PNGs, which PDF/A-1b accepts).
+fn image_transparency(kind: &usvg::ImageKind) -> Option<&'static str> {
+    const ALPHA: Option<&str> = Some("an embedded image with an alpha channel");
+    match kind {
+        usvg::ImageKind::JPEG(_) => None,
+        usvg::ImageKind::PNG(data) => {
+            if matches!(data.get(25), Some(4 | 6) | None) {
+                return ALPHA;
+            }
+            // Chunks after the signature: length (4), type (4), data, CRC (4).
+            let mut at = 8usize;
+            while let Some(head) = data.get(at..at + 8) {
+                let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+                match &head[4..8] {
+                    b"tRNS" => return ALPHA,
+                    b"IDAT" | b"IEND" => return None,
+                    _ => at = at.saturating_add(12).saturating_add(len),
+                }
+            }
+            None
+        }
+        usvg::ImageKind::SVG(tree) => transparency(tree.root()),
+        _ => Some("an embedded image"),
+    }
 }
 
 fn paint(paint: &usvg::Paint, opacity: f32) -> Option<&'static str> {

@@ -53,7 +53,9 @@ const LETTERHEAD: &[&str] = &[
     "space_after",
 ];
 const LETTERHEAD_LINE: &[&str] = &["text", "size", "bold", "italic", "align", "color"];
-const LOGO: &[&str] = &["path", "width", "height", "align", "alt", "artifact", "gap"];
+const LOGO: &[&str] = &[
+    "path", "width", "height", "align", "alt", "artifact", "gap", "page",
+];
 const RELEASE: &[&str] = &[
     "position",
     "text",
@@ -641,13 +643,16 @@ fn read_logo(r: &mut Reader, f: &Fields, table: &Value, default_align: Align) ->
     let path = match f.get("path") {
         Some(v) => {
             let p = r.string("letterhead.logo.path", v)?;
-            ImagePath::new(p, Some(r.location(v.span().start)))
+            let page = f
+                .get("page")
+                .and_then(|n| r.page_number("letterhead.logo.page", n));
+            ImagePath::new(p, Some(r.location(v.span().start))).with_page(page)
         }
         None => {
             r.invalid(
                 "letterhead.logo",
                 table,
-                "a logo needs a `path` to a PNG or JPEG file",
+                "a logo needs a `path` to a PNG, JPEG, SVG or PDF file",
             );
             return None;
         }

@@ -24,7 +24,7 @@ const KEYS: &[&str] = &[
     "signatories",
     "layout",
 ];
-const SIGNATORY_KEYS: &[&str] = &["name", "role", "image", "image_alt"];
+const SIGNATORY_KEYS: &[&str] = &["name", "role", "image", "image_alt", "image_page"];
 
 /// Byte range of the TOML between the fences.
 pub(super) struct FrontMatter {
@@ -184,7 +184,10 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
             let role = sf.get("role").and_then(|v| r.string("signatories.role", v));
             let image = sf.get("image").and_then(|v| {
                 let p = r.string("signatories.image", v)?;
-                Some(ImagePath::new(p, Some(r.location(v.span().start))))
+                let page = sf
+                    .get("image_page")
+                    .and_then(|n| r.page_number("signatories.image_page", n));
+                Some(ImagePath::new(p, Some(r.location(v.span().start))).with_page(page))
             });
             let alt = sf
                 .get("image_alt")
