@@ -52,6 +52,9 @@ pub struct Rendered {
     pub signature_area: Option<document::Area>,
     /// Page height, to turn areas into PDF user space.
     pub page_height: f32,
+    /// The fonts the document was set in, kept when a visible signature will
+    /// be set in them too.
+    pub fonts: Option<std::sync::Arc<FontSet>>,
 }
 
 /// How to sign a rendered statement.
@@ -80,6 +83,7 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
                 format!("Digitally signed by {}", signing.signer.signer_name()),
                 sign::format_utc(signing.time),
             ],
+            fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
         }),
         _ => None,
     };
@@ -157,6 +161,9 @@ pub fn render_with(
             .then_some(document.signature_area)
             .flatten(),
         page_height: document.height,
+        fonts: layout
+            .signature_visible
+            .then(|| std::sync::Arc::new(fonts.clone())),
     })
 }
 

@@ -138,35 +138,14 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
     // one: PDF/A-2 (6.3.3) exempts zero-size annotations, but PDFBox
     // Preflight's PDF/A-1 check insists on /AP for every widget.
     let ap_ref = alloc();
-    let (width, height, content) = match &options.visible {
-        Some(v) => {
-            let width = v.rect[2] - v.rect[0];
-            let height = v.rect[3] - v.rect[1];
-            (
-                width,
-                height,
-                appearance::content_stream(&v.lines, width, height),
-            )
-        }
-        None => (0.0, 0.0, Vec::new()),
+    let (width, height, lines) = match &options.visible {
+        Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &v.lines[..]),
+        None => (0.0, 0.0, &[][..]),
     };
-    let xobject = Dict::default()
-        .with("Type", Obj::name("XObject"))
-        .with("Subtype", Obj::name("Form"))
-        .with(
-            "BBox",
-            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
-        )
-        .with("Resources", Obj::Dict(Dict::default()));
-    let (xobject, content) = if content.is_empty() {
-        (xobject, content)
-    } else {
-        (
-            xobject.with("Filter", Obj::name("FlateDecode")),
-            deflate(&content)?,
-        )
-    };
-    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    let fonts = appearance_fonts(options);
+    let built = appearance::build(lines, width, height, &fonts, &mut alloc)?;
+    objects.insert(ap_ref, built.xobject);
+    objects.extend(built.objects);
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
 
     // Logical structure: a /Form element whose only kid is an OBJR to the widget.
@@ -567,9 +546,13 @@ fn fill(
         Some(Obj::Int(n)) if *n > 0 => *n as u32,
         _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
     };
-    let sig_ref = Ref::new(next_num);
-    let ap_ref = Ref::new(next_num + 1);
-    next_num += 2;
+    let mut alloc = || {
+        let r = Ref::new(next_num);
+        next_num += 1;
+        r
+    };
+    let sig_ref = alloc();
+    let ap_ref = alloc();
     let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
     let rect: Vec<f32> = field
         .get("Rect")
@@ -587,26 +570,10 @@ fn fill(
             super::time::format_utc(options.time_unix),
         ],
     };
-    let content = if width > 0.0 && height > 0.0 {
-        appearance::content_stream(&lines, width, height)
-    } else {
-        Vec::new()
-    };
-    let mut xobject = Dict::default()
-        .with("Type", Obj::name("XObject"))
-        .with("Subtype", Obj::name("Form"))
-        .with(
-            "BBox",
-            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
-        )
-        .with("Resources", Obj::Dict(Dict::default()));
-    let content = if content.is_empty() {
-        content
-    } else {
-        xobject.set("Filter", Obj::name("FlateDecode"));
-        deflate(&content)?
-    };
-    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    let fonts = appearance_fonts(options);
+    let built = appearance::build(&lines, width, height, &fonts, &mut alloc)?;
+    objects.insert(ap_ref, built.xobject);
+    objects.extend(built.objects);
     field.set("V", Obj::Ref(sig_ref));
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
     objects.insert(field_ref, Obj::Dict(field));
@@ -666,8 +633,17 @@ pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
     Ok(())
 }
 
+/// The fonts the visible signature is set in: the layout's (through
+/// [`super::VisibleSignature::fonts`]) or the bundled family.
+fn appearance_fonts(options: &SignOptions) -> std::borrow::Cow<'_, crate::font::FontSet> {
+    match options.visible.as_ref().and_then(|v| v.fonts.as_ref()) {
+        Some(f) => std::borrow::Cow::Borrowed(&f.0),
+        None => std::borrow::Cow::Owned(crate::font::FontSet::bundled()),
+    }
+}
+
 /// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).
-fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
+pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
     use std::io::Write as _;
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data)
