@@ -81,7 +81,7 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
             ],
             lines: vec![
                 format!("Digitally signed by {}", signing.signer.signer_name()),
-                sign::format_utc(signing.time),
+                sign::SIGNING_TIME.to_string(),
             ],
             fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
         }),

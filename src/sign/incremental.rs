@@ -104,8 +104,14 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
         }
     }
 
+    let lines = match &options.visible {
+        Some(v) if v.rect[2] > v.rect[0] && v.rect[3] > v.rect[1] => {
+            resolve_time(pdf, &v.lines, who, options)?
+        }
+        _ => Vec::new(),
+    };
     let description = match (&options.visible, who) {
-        (Some(v), Who::Signer(_)) if !v.lines.is_empty() => v.lines.join(", "),
+        (Some(_), Who::Signer(_)) if !lines.is_empty() => lines.join(", "),
         (_, Who::Signer(s)) => format!("Digital signature of {}", s.signer_name()),
         (_, Who::Timestamp(_)) => "Document timestamp".to_string(),
     };
@@ -139,7 +145,7 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
     // Preflight's PDF/A-1 check insists on /AP for every widget.
     let ap_ref = alloc();
     let (width, height, lines) = match &options.visible {
-        Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &v.lines[..]),
+        Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &lines[..]),
         None => (0.0, 0.0, &[][..]),
     };
     let fonts = appearance_fonts(options);
@@ -567,8 +573,13 @@ fn fill(
         Some(v) if !v.lines.is_empty() => v.lines.clone(),
         _ => vec![
             format!("Digitally signed by {}", who.name()),
-            super::time::format_utc(options.time_unix),
+            super::SIGNING_TIME.to_string(),
         ],
+    };
+    let lines = if width > 0.0 && height > 0.0 {
+        resolve_time(pdf, &lines, who, options)?
+    } else {
+        lines
     };
     let fonts = appearance_fonts(options);
     let built = appearance::build(&lines, width, height, &fonts, &mut alloc)?;
@@ -631,6 +642,40 @@ pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
         ));
     }
     Ok(())
+}
+
+/// `lines` with [`super::SIGNING_TIME`] replaced by the time the signature
+/// is made. With a TSA, that is the TSA's: the appearance is part of the
+/// signed bytes, so the time is asked for first, in an RFC 3161 request over
+/// the SHA-256 of the document as it is before this update (so the token
+/// attests that this document existed then; its nonce is derived from that
+/// digest like every request's, so a replayed answer reproduces the file),
+/// and the signature's own timestamp follows. Without a TSA it is the
+/// claimed signing time.
+fn resolve_time(
+    pdf: &[u8],
+    lines: &[String],
+    who: Who,
+    options: &SignOptions,
+) -> Result<Vec<String>, SignError> {
+    if !lines.iter().any(|l| l.contains(super::SIGNING_TIME)) {
+        return Ok(lines.to_vec());
+    }
+    let time = match (who, &options.tsa) {
+        (Who::Signer(_), Some(tsa)) => {
+            let token = super::tsa::timestamp(tsa, &Sha256::digest(pdf))?;
+            format!(
+                "Time-stamped {} by {}",
+                super::time::format_utc(token.time_unix),
+                token.tsa_name
+            )
+        }
+        _ => super::time::format_utc(options.time_unix),
+    };
+    Ok(lines
+        .iter()
+        .map(|l| l.replace(super::SIGNING_TIME, &time))
+        .collect())
 }
 
 /// The fonts the visible signature is set in: the layout's (through

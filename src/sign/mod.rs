@@ -60,6 +60,12 @@ pub struct SignOptions {
     pub tsa: Option<TsaConfig>,
 }
 
+/// In a line of [`VisibleSignature::lines`], replaced by the signing time:
+/// with a TSA, `Time-stamped YYYY-MM-DD HH:MM:SS UTC by TSA NAME` from a
+/// timestamp taken just before signing; otherwise the claimed
+/// [`SignOptions::time_unix`] as `YYYY-MM-DD HH:MM:SS UTC`.
+pub const SIGNING_TIME: &str = "{signing-time}";
+
 /// A visible signature block.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisibleSignature {
