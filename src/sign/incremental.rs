@@ -723,7 +723,10 @@ pub(crate) fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
     }
 }
 
-fn existing_field_names(doc: &Document, catalog: &Dict) -> Result<Vec<String>, SignError> {
+pub(super) fn existing_field_names(
+    doc: &Document,
+    catalog: &Dict,
+) -> Result<Vec<String>, SignError> {
     let Some(fields) = doc.acroform_fields(catalog)? else {
         return Ok(Vec::new());
     };
@@ -740,14 +743,14 @@ fn existing_field_names(doc: &Document, catalog: &Dict) -> Result<Vec<String>, S
 
 /// Add the field to the catalog's /AcroForm (creating it if needed) and set
 /// /SigFlags 3 (SignaturesExist | AppendOnly).
-fn add_to_acroform(
+pub(super) fn add_to_acroform(
     doc: &Document,
     catalog: &mut Dict,
     field_ref: Ref,
     objects: &mut BTreeMap<Ref, Obj>,
 ) -> Result<(), SignError> {
     let (acroform_ref, mut acroform) = match catalog.get("AcroForm") {
-        Some(Obj::Ref(r)) => (Some(*r), dict_of(doc.get(*r)?, "AcroForm")?),
+        Some(Obj::Ref(r)) => (Some(*r), dict_of(current(doc, objects, *r)?, "AcroForm")?),
         Some(Obj::Dict(d)) => (None, d.clone()),
         Some(_) => {
             return Err(SignError::MalformedPdf(
@@ -781,17 +784,20 @@ fn add_to_acroform(
 /// the parent tree under a fresh key, which is returned (the widget's
 /// /StructParent). The form element itself is inserted into `objects` with
 /// only its /P set; the caller completes it.
-fn add_to_structure(
+pub(super) fn add_to_structure(
     doc: &Document,
     str_ref: Ref,
     form_ref: Ref,
     objects: &mut BTreeMap<Ref, Obj>,
 ) -> Result<i64, SignError> {
-    let mut root = dict_of(doc.get(str_ref)?, "structure tree root")?;
+    let mut root = dict_of(current(doc, objects, str_ref)?, "structure tree root")?;
 
     // Parent tree: a number tree; only a flat /Nums (as krilla writes) is handled.
     let (pt_ref, mut parent_tree) = match root.get("ParentTree") {
-        Some(Obj::Ref(r)) => (Some(*r), dict_of(doc.get(*r)?, "parent tree")?),
+        Some(Obj::Ref(r)) => (
+            Some(*r),
+            dict_of(current(doc, objects, *r)?, "parent tree")?,
+        ),
         Some(Obj::Dict(d)) => (None, d.clone()),
         Some(_) => {
             return Err(SignError::MalformedPdf(
@@ -837,7 +843,7 @@ fn add_to_structure(
         _ => None,
     }
     .map(|r| -> Result<_, SignError> {
-        let d = doc.get(r)?;
+        let d = current(doc, objects, r)?;
         Ok(d.as_dict()
             .filter(|d| d.name_is("S", "Document"))
             .cloned()
@@ -865,6 +871,19 @@ fn add_to_structure(
         Obj::Dict(Dict::default().with("P", Obj::Ref(parent))),
     );
     Ok(key)
+}
+
+/// Object `r` as this update has it so far, else as the document has it:
+/// several fields added in one update edit the same objects.
+pub(super) fn current(
+    doc: &Document,
+    objects: &BTreeMap<Ref, Obj>,
+    r: Ref,
+) -> Result<Obj, SignError> {
+    match objects.get(&r) {
+        Some(o) => Ok(o.clone()),
+        None => doc.get(r),
+    }
 }
 
 /// A /K value with `kid` appended (arrays grow; single kids become arrays).

@@ -21,6 +21,7 @@ mod args;
 mod changes;
 mod cms;
 mod error;
+mod fields;
 mod http;
 mod incremental;
 mod ltv;
@@ -32,6 +33,7 @@ mod verify;
 
 pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
+pub use fields::{ReservedField, field_name, reserve_fields};
 pub use incremental::{check_pdfa, sign};
 pub use ltv::{LtvOptions, add_document_timestamp, add_dss, extend, read_der_or_pem};
 pub use signer::Signer;
