@@ -163,6 +163,10 @@ fn two_signatories_sign_their_fields_and_both_stay_valid() {
     );
     // The second signature filled the reserved field: no third field appeared.
     assert!(report.contains("signature (2 of 2)"), "{report}");
+    assert!(
+        report.contains("later:     form filling (signatures in signature fields)"),
+        "{report}"
+    );
 
     // A field already signed is refused, nothing written.
     let three = dir.join("three.pdf");
@@ -218,5 +222,67 @@ fn two_signatories_sign_their_fields_and_both_stay_valid() {
         // Filling a reserved field touches no structure: form filling, not OTHER.
         assert!(out.contains("ModificationLevel.FORM_FILLING"), "{out}");
         assert!(!out.contains("ModificationLevel.OTHER"), "{out}");
+    }
+}
+
+/// Without reserved fields, a co-signature on a tagged file adds a field, its /Form structure
+/// element and the page's /Tabs: still valid, and verify says what pyHanko calls it (OTHER).
+#[test]
+fn co_signing_a_new_field_in_a_tagged_file_is_reported_as_a_structure_change() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let dir = tmp.path();
+    let first = make_pki(KeyKind::P256, "First Signer", false);
+    let second = make_pki(KeyKind::P256, "Second Signer", false);
+    let (k1, c1) = key_files(dir, &first, "first");
+    let (k2, c2) = key_files(dir, &second, "second");
+    let one = dir.join("one.pdf");
+    let two = dir.join("two.pdf");
+    let o = communique(&[
+        "build",
+        STATEMENT,
+        "-o",
+        one.to_str().unwrap(),
+        "--sign-key",
+        &k1,
+        "--sign-cert",
+        &c1,
+        "--sign-time",
+        "2030-01-01T09:00:00Z",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = communique(&[
+        "sign",
+        one.to_str().unwrap(),
+        "-o",
+        two.to_str().unwrap(),
+        "--sign-key",
+        &k2,
+        "--sign-cert",
+        &c2,
+        "--sign-time",
+        "2030-01-02T09:00:00Z",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = communique(&["verify", two.to_str().unwrap()]);
+    let report = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{report}");
+    assert!(report.contains("(pyHanko: OTHER)"), "{report}");
+    if require("pyhanko") {
+        let roots = dir.join("roots.pem");
+        std::fs::write(
+            &roots,
+            format!("{}{}", first.root_cert_pem, second.root_cert_pem),
+        )
+        .unwrap();
+        let o = run(
+            "python3",
+            &[
+                "/work/shared/tools/pades_level.py",
+                two.to_str().unwrap(),
+                roots.to_str().unwrap(),
+            ],
+        );
+        let out = text(&o);
+        assert!(out.contains("ModificationLevel.OTHER"), "{out}");
     }
 }
