@@ -1,5 +1,5 @@
 //! The visible signature's text: shaped with communique's fonts (Arabic joined and right to
-//! left, Hebrew, Greek, Cyrillic), shown with embedded subset fonts that keep PDF/A-1b valid,
+//! left, Hebrew, Greek, Cyrillic, Chinese), shown with embedded subset fonts that keep PDF/A-1b valid,
 //! extractable, and the same bytes every run.
 
 mod sign_support;
@@ -49,12 +49,14 @@ fn strip_bidi_controls(s: &str) -> String {
 }
 
 #[test]
-fn visible_signature_names_in_four_scripts_are_embedded_subset_text() {
+fn visible_signature_names_in_five_scripts_are_embedded_subset_text() {
     for (i, name) in [
         "محمد الأحمد",
         "דוד לוי",
         "Γιώργος Παπαδόπουλος",
         "Анна Каренина",
+        // From the installed CJK serif (fonts-noto-cjk), as a Chinese statement's text.
+        "王小明",
     ]
     .into_iter()
     .enumerate()

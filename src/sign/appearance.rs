@@ -83,6 +83,15 @@ pub(crate) fn build(
             objects: Vec::new(),
         });
     }
+    // A Chinese or Japanese name brings an installed CJK font in, as a statement does.
+    let text = lines.concat();
+    let language = if text.chars().any(|c| matches!(c, '\u{3040}'..='\u{30FF}')) {
+        "ja"
+    } else {
+        "zh"
+    };
+    let with_cjk = fonts.with_cjk(&text, language).ok().flatten();
+    let fonts = with_cjk.as_ref().unwrap_or(fonts);
     let shaper = Shaper::new(fonts, "");
     let laid: Vec<Line> = lines
         .iter()
