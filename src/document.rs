@@ -18,6 +18,8 @@ pub struct Document {
     pub standards: Vec<Standard>,
     /// Where a visible signature field goes: beside the signature block, or below the text.
     pub signature_area: Option<Area>,
+    /// One empty signature field per signatory (`[signature] fields`), in their order.
+    pub signature_fields: Vec<Area>,
 }
 
 /// A rectangle on a page, in points from the page's top-left corner.

@@ -52,6 +52,12 @@ pub struct Rendered {
     pub signature_area: Option<document::Area>,
     /// Page height, to turn areas into PDF user space.
     pub page_height: f32,
+    /// The fonts the document was set in, kept when a visible signature will
+    /// be set in them too.
+    pub fonts: Option<std::sync::Arc<FontSet>>,
+    /// The empty signature fields reserved per signatory (`[signature] fields`), in PDF
+    /// user space; signing fills the first.
+    pub signature_fields: Vec<[f32; 4]>,
 }
 
 /// How to sign a rendered statement.
@@ -68,6 +74,16 @@ pub struct Signing<'a> {
 /// Signs rendered PDF bytes (PAdES B-B, by incremental update), keeping them PDF/A.
 pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, Error> {
     let visible = match (signing.visible, rendered.signature_area) {
+        // Reserved fields: the first empty one is filled, in its own rectangle.
+        _ if !rendered.signature_fields.is_empty() => Some(sign::VisibleSignature {
+            page_index: 0,
+            rect: rendered.signature_fields[0],
+            lines: vec![
+                format!("Digitally signed by {}", signing.signer.signer_name()),
+                sign::SIGNING_TIME.to_string(),
+            ],
+            fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
+        }),
         (true, Some(a)) => Some(sign::VisibleSignature {
             page_index: a.page,
             rect: [
@@ -78,8 +94,9 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
             ],
             lines: vec![
                 format!("Digitally signed by {}", signing.signer.signer_name()),
-                sign::format_utc(signing.time),
+                sign::SIGNING_TIME.to_string(),
             ],
+            fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
         }),
         _ => None,
     };
@@ -148,6 +165,32 @@ pub fn render_with(
         }
         None => pdf::write(&document, fonts)?,
     };
+    // krilla writes no signature fields: the signatories' empty fields are one incremental
+    // update on its output.
+    let to_pdf = |a: &document::Area| {
+        [
+            a.x,
+            document.height - a.y - a.height,
+            a.x + a.width,
+            document.height - a.y,
+        ]
+    };
+    let signature_fields: Vec<[f32; 4]> = document.signature_fields.iter().map(to_pdf).collect();
+    let pdf = if signature_fields.is_empty() {
+        pdf
+    } else {
+        let reserved: Vec<sign::ReservedField> = document
+            .signature_fields
+            .iter()
+            .zip(&statement.signatories)
+            .map(|(a, s)| sign::ReservedField {
+                page_index: a.page,
+                rect: to_pdf(a),
+                signatory: s.name.clone(),
+            })
+            .collect();
+        sign::reserve_fields(&pdf, &reserved, fonts)?
+    };
     Ok(Rendered {
         pdf,
         pages: document.pages.len(),
@@ -157,6 +200,9 @@ pub fn render_with(
             .then_some(document.signature_area)
             .flatten(),
         page_height: document.height,
+        fonts: (layout.signature_visible || !signature_fields.is_empty())
+            .then(|| std::sync::Arc::new(fonts.clone())),
+        signature_fields,
     })
 }
 

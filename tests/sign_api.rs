@@ -37,6 +37,7 @@ fn visible_options(page_index: usize) -> SignOptions {
                 "Digitally signed by Jane Doe".into(),
                 "2026-05-14 12:00 UTC".into(),
             ],
+            fonts: None,
         }),
         ..options()
     }

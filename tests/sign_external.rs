@@ -102,6 +102,7 @@ fn make_case(test: &str, case: &Case) -> Signed {
                 "Digitally signed by Jane Doe".into(),
                 "2026-05-14 12:00 UTC".into(),
             ],
+            fonts: None,
         }),
         reason: Some("Approval".into()),
         location: None,

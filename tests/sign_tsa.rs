@@ -6,7 +6,9 @@ mod sign_support;
 
 use std::time::Duration;
 
-use communique::sign::{SignError, SignOptions, Signer, TsaConfig, sign, verify};
+use communique::sign::{
+    SIGNING_TIME, SignError, SignOptions, Signer, TsaConfig, VisibleSignature, sign, verify,
+};
 use sign_support::SIGN_TIME;
 use sign_support::certs::{KeyKind, TestPki, make_pki};
 use sign_support::pdfgen::{Profile, make_pdf};
@@ -169,4 +171,69 @@ fn a_token_for_other_data_is_refused() {
         err.to_string().contains("message imprint does not match"),
         "{err}"
     );
+}
+
+#[test]
+fn a_visible_signature_shows_the_tsa_time_and_replays() {
+    if !require("openssl") {
+        return;
+    }
+    let dir = scratch_dir("sign-tsa-visible");
+    let tsa = TestTsa::start(&dir, Mode::Openssl, true);
+    let pki = make_pki(KeyKind::P256, "Jane Doe", false);
+    let pdf = make_pdf(Profile::A1b, 1);
+    let visible = |url: &str| SignOptions {
+        visible: Some(VisibleSignature {
+            page_index: 0,
+            rect: [300.0, 60.0, 545.0, 110.0],
+            lines: vec!["Digitally signed by Jane Doe".into(), SIGNING_TIME.into()],
+            fonts: None,
+        }),
+        ..options(url, Duration::from_secs(20))
+    };
+    let signed = sign(&pdf, &signer(&pki), &visible(&tsa.url)).unwrap();
+    let report = verify(&signed).unwrap();
+    assert!(report.valid, "{report:?}");
+    assert_eq!(report.level.as_deref(), Some("B-T"));
+    // Two requests: the time for the appearance, then the signature timestamp.
+    let answers = tsa.answers.lock().unwrap().clone();
+    assert_eq!(answers.len(), 2);
+    // The field's description (/TU) carries the same lines as the appearance.
+    let raw = String::from_utf8_lossy(&signed);
+    let at = raw
+        .find("Time-stamped ")
+        .expect("the TSA time in the visible signature");
+    let printed = &raw[at + "Time-stamped ".len()..at + "Time-stamped ".len() + 23];
+    assert!(
+        raw[at..].starts_with(&format!("Time-stamped {printed} by communique test TSA")),
+        "{}",
+        &raw[at..at + 80]
+    );
+    // Not the claimed time; at most a few seconds before the signature's token.
+    assert_ne!(printed, communique::sign::format_utc(SIGN_TIME));
+    let token_time = report.timestamp_unix.unwrap();
+    let printed_ok =
+        (token_time - 60..=token_time).any(|t| communique::sign::format_utc(t) == printed);
+    assert!(printed_ok, "printed {printed}, token {token_time}");
+    drop(tsa);
+
+    // Both answers replayed in order reproduce the file byte for byte.
+    let replay = TestTsa::start(&dir.join("replay"), Mode::Sequence(answers), true);
+    let again = sign(&pdf, &signer(&pki), &visible(&replay.url)).unwrap();
+    assert!(
+        again == signed,
+        "a replayed TSA session reproduces the file"
+    );
+    drop(replay);
+
+    let file = dir.join("visible-bt.pdf");
+    std::fs::write(&file, &signed).unwrap();
+    if require("preflight") {
+        let o = preflight(&file);
+        assert!(text(&o).contains("is a valid PDF/A-1b"), "{}", text(&o));
+    }
+    if require("pdfsig") {
+        let o = run("pdfsig", &[file.to_str().unwrap()]);
+        assert!(text(&o).contains("Signature is Valid"), "{}", text(&o));
+    }
 }

@@ -158,6 +158,9 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
                 ""
             }
         );
+        if let Some(later) = &report.later_changes {
+            out!("later:     {later}");
+        }
         out!(
             "coverage:  {}",
             if report.appended_bytes == 0 {

@@ -152,6 +152,11 @@ impl Font {
     pub fn bytes(&self) -> &[u8] {
         self.bytes.as_slice()
     }
+
+    /// The face's index in its file (0 but in collections).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
 }
 
 /// The fonts of one layout: four styles of the main family, then the fallback chain.

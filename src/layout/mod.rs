@@ -109,6 +109,8 @@ pub struct Layout {
     pub signature: Block,
     /// Draw a visible signature field beside the signature block when the PDF is signed.
     pub signature_visible: bool,
+    /// Reserve one empty visible signature field per signatory when the PDF is built.
+    pub signature_fields: bool,
     /// Signatories side by side in this many columns (1 = stacked).
     pub signature_columns: usize,
     /// Height of a signatory's signature image, drawn above the name.
@@ -692,6 +694,7 @@ impl Default for Layout {
                 ..block(11.0, false, 0.0)
             },
             signature_visible: false,
+            signature_fields: false,
             signature_columns: 1,
             signature_image_height: mm(12.0),
             release: Release {

@@ -94,6 +94,7 @@ const SIGNATURE: &[&str] = &[
     "space_before",
     "space_after",
     "visible",
+    "fields",
     "columns",
     "image_height",
 ];
@@ -235,6 +236,9 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Layout, Error> {
         read_block(&mut r, &f, &mut layout.signature);
         if let Some(b) = boolean(&mut r, &f, "visible") {
             layout.signature_visible = b;
+        }
+        if let Some(b) = boolean(&mut r, &f, "fields") {
+            layout.signature_fields = b;
         }
         if let Some(v) = f.get("columns")
             && let Some(n) = r.integer("signature.columns", v)

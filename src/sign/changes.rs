@@ -181,3 +181,82 @@ fn is_sig_widget(now: &Document, d: &Dict) -> bool {
             .and_then(|p| now.resolve(p).ok())
             .is_some_and(|p| p.as_dict().is_some_and(|p| p.name_is("FT", "Sig")))
 }
+
+/// What the later revisions did, among the allowed changes, in the terms
+/// pyHanko's difference analysis uses for its `modification_level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Modification {
+    /// Only a DSS and document timestamps were added (`LTA_UPDATES`).
+    LtaUpdates,
+    /// Signature fields were filled or added, nothing else (`FORM_FILLING`).
+    FormFilling,
+    /// Signature fields came with structure elements or a page's /Tabs:
+    /// allowed here (PDF/UA wants them), but pyHanko's rules do not know
+    /// them and report `OTHER`.
+    Structure,
+}
+
+impl Modification {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Modification::LtaUpdates => "LTA updates (a DSS, document timestamps)",
+            Modification::FormFilling => "form filling (signatures in signature fields)",
+            Modification::Structure => {
+                "signature fields with their structure elements (pyHanko: OTHER)"
+            }
+        }
+    }
+}
+
+/// Classify the allowed changes from `signed` to `now` (call after
+/// [`disallowed_changes`] found none).
+pub(crate) fn modification(signed: &Document, now: &Document) -> Result<Modification, SignError> {
+    let mut level = Modification::LtaUpdates;
+    for r in now.object_refs().collect::<Vec<_>>() {
+        if !signed.has(r) || signed.same_object(now, r) {
+            continue;
+        }
+        let (Obj::Dict(old), Obj::Dict(new)) = (signed.get(r)?, now.get(r)?) else {
+            continue;
+        };
+        let changed = changed_keys(&old, &new);
+        let structural = new.name_is("Type", "StructTreeRoot")
+            || new.name_is("Type", "StructElem")
+            || (new.get("S").is_some() && new.get("P").is_some())
+            || new.get("Nums").is_some()
+            || (new.name_is("Type", "Page") && changed.iter().any(|k| k == "Tabs"));
+        if structural {
+            return Ok(Modification::Structure);
+        }
+        // A field filled, or fields or widgets added other than document timestamps.
+        let filled = new.name_is("FT", "Sig") && changed.iter().any(|k| k == "V");
+        let added = ["Fields", "Annots"].iter().any(|key| {
+            changed.iter().any(|k| k == key)
+                && resolve_array(now, new.get(key))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|item| {
+                        !resolve_array(now, old.get(key))
+                            .unwrap_or_default()
+                            .contains(item)
+                    })
+                    .any(|item| !is_document_timestamp(now, item))
+        });
+        if filled || added {
+            level = Modification::FormFilling;
+        }
+    }
+    Ok(level)
+}
+
+/// A field (or widget) whose value is a document timestamp.
+fn is_document_timestamp(now: &Document, item: &Obj) -> bool {
+    now.resolve(item)
+        .ok()
+        .and_then(|f| f.as_dict().and_then(|d| d.get("V").cloned()))
+        .and_then(|v| now.resolve(&v).ok())
+        .is_some_and(|v| {
+            v.as_dict()
+                .is_some_and(|d| d.name_is("Type", "DocTimeStamp"))
+        })
+}

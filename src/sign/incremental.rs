@@ -104,8 +104,14 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
         }
     }
 
+    let lines = match &options.visible {
+        Some(v) if v.rect[2] > v.rect[0] && v.rect[3] > v.rect[1] => {
+            resolve_time(pdf, &v.lines, who, options)?
+        }
+        _ => Vec::new(),
+    };
     let description = match (&options.visible, who) {
-        (Some(v), Who::Signer(_)) if !v.lines.is_empty() => v.lines.join(", "),
+        (Some(_), Who::Signer(_)) if !lines.is_empty() => lines.join(", "),
         (_, Who::Signer(s)) => format!("Digital signature of {}", s.signer_name()),
         (_, Who::Timestamp(_)) => "Document timestamp".to_string(),
     };
@@ -138,35 +144,14 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
     // one: PDF/A-2 (6.3.3) exempts zero-size annotations, but PDFBox
     // Preflight's PDF/A-1 check insists on /AP for every widget.
     let ap_ref = alloc();
-    let (width, height, content) = match &options.visible {
-        Some(v) => {
-            let width = v.rect[2] - v.rect[0];
-            let height = v.rect[3] - v.rect[1];
-            (
-                width,
-                height,
-                appearance::content_stream(&v.lines, width, height),
-            )
-        }
-        None => (0.0, 0.0, Vec::new()),
+    let (width, height, lines) = match &options.visible {
+        Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &lines[..]),
+        None => (0.0, 0.0, &[][..]),
     };
-    let xobject = Dict::default()
-        .with("Type", Obj::name("XObject"))
-        .with("Subtype", Obj::name("Form"))
-        .with(
-            "BBox",
-            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
-        )
-        .with("Resources", Obj::Dict(Dict::default()));
-    let (xobject, content) = if content.is_empty() {
-        (xobject, content)
-    } else {
-        (
-            xobject.with("Filter", Obj::name("FlateDecode")),
-            deflate(&content)?,
-        )
-    };
-    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    let fonts = appearance_fonts(options);
+    let built = appearance::build(lines, width, height, &fonts, &mut alloc)?;
+    objects.insert(ap_ref, built.xobject);
+    objects.extend(built.objects);
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
 
     // Logical structure: a /Form element whose only kid is an OBJR to the widget.
@@ -567,9 +552,13 @@ fn fill(
         Some(Obj::Int(n)) if *n > 0 => *n as u32,
         _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
     };
-    let sig_ref = Ref::new(next_num);
-    let ap_ref = Ref::new(next_num + 1);
-    next_num += 2;
+    let mut alloc = || {
+        let r = Ref::new(next_num);
+        next_num += 1;
+        r
+    };
+    let sig_ref = alloc();
+    let ap_ref = alloc();
     let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
     let rect: Vec<f32> = field
         .get("Rect")
@@ -584,29 +573,18 @@ fn fill(
         Some(v) if !v.lines.is_empty() => v.lines.clone(),
         _ => vec![
             format!("Digitally signed by {}", who.name()),
-            super::time::format_utc(options.time_unix),
+            super::SIGNING_TIME.to_string(),
         ],
     };
-    let content = if width > 0.0 && height > 0.0 {
-        appearance::content_stream(&lines, width, height)
+    let lines = if width > 0.0 && height > 0.0 {
+        resolve_time(pdf, &lines, who, options)?
     } else {
-        Vec::new()
+        lines
     };
-    let mut xobject = Dict::default()
-        .with("Type", Obj::name("XObject"))
-        .with("Subtype", Obj::name("Form"))
-        .with(
-            "BBox",
-            Obj::Array(vec![Obj::Int(0), Obj::Int(0), real(width), real(height)]),
-        )
-        .with("Resources", Obj::Dict(Dict::default()));
-    let content = if content.is_empty() {
-        content
-    } else {
-        xobject.set("Filter", Obj::name("FlateDecode"));
-        deflate(&content)?
-    };
-    objects.insert(ap_ref, Obj::Stream(xobject, content));
+    let fonts = appearance_fonts(options);
+    let built = appearance::build(&lines, width, height, &fonts, &mut alloc)?;
+    objects.insert(ap_ref, built.xobject);
+    objects.extend(built.objects);
     field.set("V", Obj::Ref(sig_ref));
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
     objects.insert(field_ref, Obj::Dict(field));
@@ -666,8 +644,51 @@ pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
     Ok(())
 }
 
+/// `lines` with [`super::SIGNING_TIME`] replaced by the time the signature
+/// is made. With a TSA, that is the TSA's: the appearance is part of the
+/// signed bytes, so the time is asked for first, in an RFC 3161 request over
+/// the SHA-256 of the document as it is before this update (so the token
+/// attests that this document existed then; its nonce is derived from that
+/// digest like every request's, so a replayed answer reproduces the file),
+/// and the signature's own timestamp follows. Without a TSA it is the
+/// claimed signing time.
+fn resolve_time(
+    pdf: &[u8],
+    lines: &[String],
+    who: Who,
+    options: &SignOptions,
+) -> Result<Vec<String>, SignError> {
+    if !lines.iter().any(|l| l.contains(super::SIGNING_TIME)) {
+        return Ok(lines.to_vec());
+    }
+    let time = match (who, &options.tsa) {
+        (Who::Signer(_), Some(tsa)) => {
+            let token = super::tsa::timestamp(tsa, &Sha256::digest(pdf))?;
+            format!(
+                "Time-stamped {} by {}",
+                super::time::format_utc(token.time_unix),
+                token.tsa_name
+            )
+        }
+        _ => super::time::format_utc(options.time_unix),
+    };
+    Ok(lines
+        .iter()
+        .map(|l| l.replace(super::SIGNING_TIME, &time))
+        .collect())
+}
+
+/// The fonts the visible signature is set in: the layout's (through
+/// [`super::VisibleSignature::fonts`]) or the bundled family.
+fn appearance_fonts(options: &SignOptions) -> std::borrow::Cow<'_, crate::font::FontSet> {
+    match options.visible.as_ref().and_then(|v| v.fonts.as_ref()) {
+        Some(f) => std::borrow::Cow::Borrowed(&f.0),
+        None => std::borrow::Cow::Owned(crate::font::FontSet::bundled()),
+    }
+}
+
 /// zlib/deflate for /FlateDecode (deterministic for a given flate2 version).
-fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
+pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, SignError> {
     use std::io::Write as _;
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data)
@@ -702,7 +723,10 @@ pub(crate) fn dict_of(obj: Obj, what: &str) -> Result<Dict, SignError> {
     }
 }
 
-fn existing_field_names(doc: &Document, catalog: &Dict) -> Result<Vec<String>, SignError> {
+pub(super) fn existing_field_names(
+    doc: &Document,
+    catalog: &Dict,
+) -> Result<Vec<String>, SignError> {
     let Some(fields) = doc.acroform_fields(catalog)? else {
         return Ok(Vec::new());
     };
@@ -719,14 +743,14 @@ fn existing_field_names(doc: &Document, catalog: &Dict) -> Result<Vec<String>, S
 
 /// Add the field to the catalog's /AcroForm (creating it if needed) and set
 /// /SigFlags 3 (SignaturesExist | AppendOnly).
-fn add_to_acroform(
+pub(super) fn add_to_acroform(
     doc: &Document,
     catalog: &mut Dict,
     field_ref: Ref,
     objects: &mut BTreeMap<Ref, Obj>,
 ) -> Result<(), SignError> {
     let (acroform_ref, mut acroform) = match catalog.get("AcroForm") {
-        Some(Obj::Ref(r)) => (Some(*r), dict_of(doc.get(*r)?, "AcroForm")?),
+        Some(Obj::Ref(r)) => (Some(*r), dict_of(current(doc, objects, *r)?, "AcroForm")?),
         Some(Obj::Dict(d)) => (None, d.clone()),
         Some(_) => {
             return Err(SignError::MalformedPdf(
@@ -760,17 +784,20 @@ fn add_to_acroform(
 /// the parent tree under a fresh key, which is returned (the widget's
 /// /StructParent). The form element itself is inserted into `objects` with
 /// only its /P set; the caller completes it.
-fn add_to_structure(
+pub(super) fn add_to_structure(
     doc: &Document,
     str_ref: Ref,
     form_ref: Ref,
     objects: &mut BTreeMap<Ref, Obj>,
 ) -> Result<i64, SignError> {
-    let mut root = dict_of(doc.get(str_ref)?, "structure tree root")?;
+    let mut root = dict_of(current(doc, objects, str_ref)?, "structure tree root")?;
 
     // Parent tree: a number tree; only a flat /Nums (as krilla writes) is handled.
     let (pt_ref, mut parent_tree) = match root.get("ParentTree") {
-        Some(Obj::Ref(r)) => (Some(*r), dict_of(doc.get(*r)?, "parent tree")?),
+        Some(Obj::Ref(r)) => (
+            Some(*r),
+            dict_of(current(doc, objects, *r)?, "parent tree")?,
+        ),
         Some(Obj::Dict(d)) => (None, d.clone()),
         Some(_) => {
             return Err(SignError::MalformedPdf(
@@ -816,7 +843,7 @@ fn add_to_structure(
         _ => None,
     }
     .map(|r| -> Result<_, SignError> {
-        let d = doc.get(r)?;
+        let d = current(doc, objects, r)?;
         Ok(d.as_dict()
             .filter(|d| d.name_is("S", "Document"))
             .cloned()
@@ -844,6 +871,19 @@ fn add_to_structure(
         Obj::Dict(Dict::default().with("P", Obj::Ref(parent))),
     );
     Ok(key)
+}
+
+/// Object `r` as this update has it so far, else as the document has it:
+/// several fields added in one update edit the same objects.
+pub(super) fn current(
+    doc: &Document,
+    objects: &BTreeMap<Ref, Obj>,
+    r: Ref,
+) -> Result<Obj, SignError> {
+    match objects.get(&r) {
+        Some(o) => Ok(o.clone()),
+        None => doc.get(r),
+    }
 }
 
 /// A /K value with `kid` appended (arrays grow; single kids become arrays).

@@ -22,6 +22,7 @@ mod args;
 mod changes;
 mod cms;
 mod error;
+mod fields;
 mod http;
 mod incremental;
 mod ltv;
@@ -36,6 +37,7 @@ mod verify;
 
 pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
+pub use fields::{ReservedField, field_name, reserve_fields};
 pub use incremental::{check_pdfa, sign};
 pub use ltv::{
     LtvOptions, LtvReport, add_document_timestamp, add_dss, add_dss_reporting, extend,
@@ -67,6 +69,12 @@ pub struct SignOptions {
     pub tsa: Option<TsaConfig>,
 }
 
+/// In a line of [`VisibleSignature::lines`], replaced by the signing time:
+/// with a TSA, `Time-stamped YYYY-MM-DD HH:MM:SS UTC by TSA NAME` from a
+/// timestamp taken just before signing; otherwise the claimed
+/// [`SignOptions::time_unix`] as `YYYY-MM-DD HH:MM:SS UTC`.
+pub const SIGNING_TIME: &str = "{signing-time}";
+
 /// A visible signature block.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisibleSignature {
@@ -75,10 +83,24 @@ pub struct VisibleSignature {
     /// `[x1, y1, x2, y2]` in PDF user space (points, origin bottom-left).
     pub rect: [f32; 4],
     /// Lines drawn in the box, e.g. `"Digitally signed by NAME"`,
-    /// `"2026-05-14 12:00 UTC"`. Drawn as vector outlines of Noto Serif, so
-    /// no font is added to the PDF; the text is also the field's `/TU` and
-    /// the structure element's `/Alt`.
+    /// `"2026-05-14 12:00 UTC"`. Shaped and set in `fonts` as embedded
+    /// subset fonts (see `appearance.rs`); the text is also the field's
+    /// `/TU` and the structure element's `/Alt`.
     pub lines: Vec<String>,
+    /// The fonts the lines are set in (the layout's regular face first, then
+    /// its fallbacks); `None`: the bundled family.
+    pub fonts: Option<AppearanceFonts>,
+}
+
+/// The font set of a visible signature, shared rather than copied. Two are
+/// equal when they are the same set.
+#[derive(Clone, Debug)]
+pub struct AppearanceFonts(pub std::sync::Arc<crate::font::FontSet>);
+
+impl PartialEq for AppearanceFonts {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Entry points for the mutation harness (`tests/sign_mutate.rs`): the

@@ -69,6 +69,10 @@ pub struct VerifyReport {
     /// incremental saving and shadow attacks). Not empty makes the
     /// signature not valid.
     pub changed_after_signing: Vec<String>,
+    /// What the later revisions did, when there are some and they only made
+    /// allowed changes: LTA updates, form filling, or signature fields with
+    /// structure elements (the last is what pyHanko reports as `OTHER`).
+    pub later_changes: Option<String>,
     /// `"signature"`, or `"document timestamp"` (/SubFilter /ETSI.RFC3161).
     pub kind: String,
     /// The time from an RFC 3161 token: the signature timestamp (B-T) or
@@ -226,7 +230,12 @@ pub fn verify_all_trusting(
                 }
             };
             match changes {
-                Ok(c) if c.is_empty() => {}
+                Ok(c) if c.is_empty() => {
+                    report.later_changes = Document::parse(&pdf[..end])
+                        .and_then(|signed| super::changes::modification(&signed, &doc))
+                        .ok()
+                        .map(|m| m.describe().to_string());
+                }
                 Ok(c) => {
                     report.valid = false;
                     report.reason = Some(format!(
@@ -332,6 +341,7 @@ fn check_one(
         revision: 0,
         revisions: 0,
         changed_after_signing: Vec::new(),
+        later_changes: None,
         kind: "signature".into(),
         timestamp_unix: None,
         timestamp_authority: None,

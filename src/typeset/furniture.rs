@@ -69,7 +69,7 @@ pub(super) fn images(
 }
 
 /// Space between signature columns.
-const COLUMN_GAP: f32 = 18.0;
+pub(super) const COLUMN_GAP: f32 = 18.0;
 
 /// A header or footer: its template lines, where the layout wrote them, and how to set them.
 #[derive(Clone, Copy)]

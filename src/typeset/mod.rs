@@ -67,10 +67,24 @@ pub fn typeset(
     let blocks = &statement.blocks;
     c.blocks(blocks, None, 0)?;
     c.signatures()?;
-    if layout.signature_visible {
+    let signatories = statement.signatories.len();
+    let per_signatory = layout.signature_fields && signatories > 0;
+    if per_signatory {
+        c.reserve_signatory_fields(signatories);
+    } else if layout.signature_visible {
         c.reserve_signature_field();
     }
     let (mut pages, reserved) = paginate::paginate(&c.flow, layout);
+    let signature_fields = if per_signatory {
+        signatory_field_areas(layout, mirror, signatories, &reserved)
+    } else {
+        Vec::new()
+    };
+    let reserved = if per_signatory {
+        &[][..]
+    } else {
+        &reserved[..]
+    };
     let signature_area = reserved.first().map(|&(page, y)| crate::document::Area {
         page,
         x: if mirror {
@@ -106,6 +120,7 @@ pub fn typeset(
         metadata,
         standards: standards.to_vec(),
         signature_area,
+        signature_fields,
     };
     Ok((
         document,
@@ -181,6 +196,50 @@ fn plain_text(inlines: &[Inline]) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Signatory fields per row when the signatories are stacked (one column).
+const FIELDS_PER_ROW: usize = 3;
+
+fn fields_per_row(layout: &Layout, count: usize) -> usize {
+    let per_row = if layout.signature_columns > 1 {
+        layout.signature_columns
+    } else {
+        FIELDS_PER_ROW
+    };
+    per_row.min(count).max(1)
+}
+
+/// The areas of the signatories' fields, in signatory order: rows of fields
+/// in the reserved bands, each in its signatory's column when the
+/// signatories stand side by side; mirrored for right-to-left statements.
+fn signatory_field_areas(
+    layout: &Layout,
+    mirror: bool,
+    count: usize,
+    reserved: &[(usize, f32)],
+) -> Vec<crate::document::Area> {
+    let per_row = fields_per_row(layout, count);
+    let gap = furniture::COLUMN_GAP;
+    let measure = layout.measure();
+    let slot = (measure - gap * (per_row - 1) as f32) / per_row as f32;
+    let width = SIGNATURE_FIELD.0.min(slot);
+    (0..count)
+        .filter_map(|i| {
+            let &(page, y) = reserved.get(i / per_row)?;
+            let mut x = (i % per_row) as f32 * (slot + gap);
+            if mirror {
+                x = measure - x - width;
+            }
+            Some(crate::document::Area {
+                page,
+                x: layout.page.margins.left + x,
+                y: y + SIGNATURE_GAP,
+                width,
+                height: SIGNATURE_FIELD.1,
+            })
+        })
+        .collect()
 }
 
 /// Width and height of a visible signature field.
@@ -695,6 +754,17 @@ impl<'a> Composer<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Rows of room for the signatories' fields below the signature block, the first on the
+    /// same page as its last line.
+    fn reserve_signatory_fields(&mut self, count: usize) {
+        self.keep_last_line();
+        for _ in 0..count.div_ceil(fields_per_row(self.layout, count)) {
+            self.flow.items.push(FlowItem::Reserve {
+                height: SIGNATURE_GAP + SIGNATURE_FIELD.1,
+            });
+        }
     }
 
     /// Room for a visible signature field below the signature block (or the text), on the

@@ -22,6 +22,9 @@ pub enum Mode {
     Openssl,
     /// Always send these bytes with status 200 (a replayed answer, garbage).
     Fixed(Vec<u8>),
+    /// Send these bytes with status 200, the first to the first request and
+    /// so on (replaying a session of several requests).
+    Sequence(Vec<Vec<u8>>),
     /// Answer with this HTTP status and no body.
     Status(u16),
     /// Wait this long before answering.
@@ -181,6 +184,10 @@ fn serve(mut stream: TcpStream, mode: &Mode, dir: &Path, answers: &Mutex<Vec<Vec
     let (status, answer) = match mode {
         Mode::Openssl => (200, openssl_reply(dir, &body)),
         Mode::Fixed(b) => (200, b.clone()),
+        Mode::Sequence(all) => {
+            let n = answers.lock().unwrap().len();
+            (200, all.get(n).cloned().unwrap_or_default())
+        }
         Mode::Status(s) => (*s, Vec::new()),
         Mode::Slow(d) => {
             std::thread::sleep(*d);
