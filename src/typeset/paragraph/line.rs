@@ -17,6 +17,9 @@ use crate::layout::Align;
 /// text extraction tools (pdftotext, and our quality checks) join "word-\\nword" back into
 /// the source word, while a soft hyphen makes them drop it and split the word in two.
 const HYPHEN_TEXT: &str = "-";
+/// Poppler and pdfminer start a new word at a gap wider than a tenth of an em; CJK glue wider
+/// than this (the quarter em beside Latin, a loose line's spacing) must not read as a space.
+const GAP_READ_AS_SPACE: f32 = 0.06;
 
 impl Typesetter<'_> {
     /// Positions the glyphs of items `range` (the line ends at `range.end`).
@@ -318,11 +321,36 @@ impl Typesetter<'_> {
                     else {
                         continue;
                     };
-                    if let Some((_, run)) = runs.last_mut() {
-                        let hscale = run.hscale;
+                    let extra = set_glue(width, stretch, shrink);
+                    let Some((_, run)) = runs.last_mut() else {
+                        continue;
+                    };
+                    let hscale = run.hscale;
+                    let font = run.font;
+                    let Some(last) = run.glyphs.last().map(|g| g.text.clone()) else {
+                        continue;
+                    };
+                    if extra > GAP_READ_AS_SPACE * size && !last.is_empty() {
+                        // Text extractors read a gap this wide as a word space ("2026 年"),
+                        // though the text has none. A space glyph that fills the gap and shares
+                        // the preceding character's text makes the two one cluster, which krilla
+                        // writes as one /ActualText span of that character alone: the gap is
+                        // then inside the span, and extraction gives the source text back.
+                        let (space, space_advance) = self.space_glyph_advance(font);
+                        let space_advance = space_advance * size;
+                        let run = &mut runs.last_mut().expect("a run was just found").1;
                         if let Some(g) = run.glyphs.last_mut() {
-                            g.advance += set_glue(width, stretch, shrink) / hscale;
+                            g.advance += (extra - space_advance) / hscale;
                         }
+                        run.glyphs.push(PlacedGlyph {
+                            id: space,
+                            advance: space_advance / hscale,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            text: last,
+                        });
+                    } else if let Some(g) = run.glyphs.last_mut() {
+                        g.advance += extra / hscale;
                     }
                 }
                 Content::Break | Content::Fill => {}
@@ -337,6 +365,12 @@ impl Typesetter<'_> {
             hyphenated: ends_with_hyphen,
             ends_inside_word,
         }
+    }
+
+    /// The word space glyph of `font` and its advance in em.
+    fn space_glyph_advance(&mut self, font: FontId) -> (u16, f32) {
+        let glyphs = self.shape(font, " ", false, None);
+        glyphs.first().map_or((0, 0.0), |g| (g.id, g.advance))
     }
 
     pub(super) fn space_glyph(&mut self, font: FontId, ch: char) -> u16 {
