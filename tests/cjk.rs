@@ -235,10 +235,24 @@ fn extracted_text_is_the_source_without_line_breaks() {
                 w[2]
             );
         }
-        // Every paragraph comes back whole, in order; only whitespace may differ (the quarter
-        // em between Han and Latin is a gap that extraction may read as a space).
-        let pdf_text = squashed(&text);
         let source = std::fs::read_to_string(statement_path(file)).unwrap();
+        // Every space extraction gives within a line is one the source has (the quarter em
+        // between Han and Latin, a gap, must not read as one: "2026年", not "2026 年").
+        let flat = source.replace("**", "").replace('\n', " ");
+        for line in text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            for (i, _) in chars.iter().enumerate().filter(|(_, c)| **c == ' ') {
+                let around: String = chars[i.saturating_sub(2)..(i + 3).min(chars.len())]
+                    .iter()
+                    .collect();
+                assert!(
+                    flat.contains(&around),
+                    "{file}: a space the source does not have: {around:?} in {line:?}"
+                );
+            }
+        }
+        // Every paragraph comes back whole, in order.
+        let pdf_text = squashed(&text);
         let mut from = 0;
         for paragraph in source.split("\n\n").map(squashed).filter(|p| !p.is_empty()) {
             let found = pdf_text[from..].find(&paragraph);
