@@ -249,3 +249,32 @@ fn a_new_title_in_the_info_dictionary_after_signing_is_not_valid() {
     assert!(!report.valid, "{report:?}");
     assert!(report.reason.unwrap().contains("/Subject changed"));
 }
+
+/// Found by `cargo fuzz run sign`: a co-signed file whose second signature dictionary (object
+/// 74) was mangled away. `sign` accepted it, and `verify` then refused the whole file as
+/// unreadable, our new signature included. Now the broken signature alone is NOT VALID.
+#[test]
+fn a_missing_signature_dictionary_is_one_invalid_signature_not_an_unreadable_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let input =
+        std::fs::read(root.join("tests/fuzz_regressions/sign-missing-signature-dictionary.pdf"))
+            .unwrap();
+    let reports = verify_all(&input).unwrap();
+    let broken: Vec<_> = reports
+        .iter()
+        .filter(|r| {
+            r.reason
+                .as_deref()
+                .is_some_and(|w| w.contains("74 0 R is not in the file"))
+        })
+        .collect();
+    assert_eq!(broken.len(), 1, "{reports:#?}");
+    assert!(!broken[0].valid);
+
+    let signed = sign(&input, &signer(KeyKind::P256, "Jane Doe"), &options()).unwrap();
+    let reports = verify_all(&signed).unwrap();
+    assert!(
+        reports.iter().any(|r| r.valid && r.covers_whole_file()),
+        "{reports:#?}"
+    );
+}

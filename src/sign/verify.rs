@@ -185,12 +185,22 @@ pub fn verify_all_trusting(
     let mut revisions_read: Vec<(usize, Result<Vec<String>, String>)> = Vec::new();
     let mut reports = Vec::new();
     for (field, sig_ref) in sigs {
-        let sig = match doc.get(sig_ref)? {
-            Obj::Dict(d) => d,
-            _ => continue,
+        // A field whose value is gone or not a dictionary is a signature that cannot be
+        // valid, not a file that cannot be read: the other signatures still get a verdict.
+        let (sig, missing) = match doc.get(sig_ref) {
+            Ok(Obj::Dict(d)) => (d, None),
+            Ok(_) => (Dict(Vec::new()), Some("is not a dictionary")),
+            Err(_) => (Dict(Vec::new()), Some("is not in the file")),
         };
         let mut signer = SignerData::default();
         let mut report = check_one(&doc, field, &sig, sig_ref, signature_count, &mut signer);
+        if let Some(why) = missing {
+            report.valid = false;
+            report.reason = Some(format!(
+                "its signature dictionary {} {} R {why}",
+                sig_ref.num, sig_ref.generation
+            ));
+        }
         if report.kind == "signature"
             && let Some(cert) = &signer.cert
         {
