@@ -276,20 +276,27 @@ fn cjkcheck_passes() {
     }
     let script = common::root().join("scripts/cjkcheck.py");
     let dir = common::fresh_dir("cjk-check");
-    for (file, _) in STATEMENTS {
-        let pdf = render_default(file, &dir);
-        let out = Command::new("python3")
-            .arg(&script)
-            .arg(&pdf)
-            .arg(statement_path(file))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{file}: cjkcheck.py failed:\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+    for layout in ["default", "coalition", "memo", "ministry"] {
+        let layout_path = common::root().join(format!("layouts/{layout}.toml"));
+        for (file, _) in STATEMENTS {
+            let rendered =
+                common::render_files(&statement_path(file), &layout_path, &Options::default());
+            let pdf = dir.join(file.replace(".md", &format!("--{layout}.pdf")));
+            std::fs::write(&pdf, &rendered.pdf).unwrap();
+            let out = Command::new("python3")
+                .arg(&script)
+                .arg(&pdf)
+                .arg(statement_path(file))
+                .arg(&layout_path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file} in {layout}: cjkcheck.py failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 
