@@ -271,10 +271,33 @@ fn a_missing_signature_dictionary_is_one_invalid_signature_not_an_unreadable_fil
     assert_eq!(broken.len(), 1, "{reports:#?}");
     assert!(!broken[0].valid);
 
-    let signed = sign(&input, &signer(KeyKind::P256, "Jane Doe"), &options()).unwrap();
-    let reports = verify_all(&signed).unwrap();
+    // Its trailer's /Size is also below objects in use: `sign` refuses it as damaged (see
+    // the next test); were it signed, our signature would have to verify.
+    match sign(&input, &signer(KeyKind::P256, "Jane Doe"), &options()) {
+        Ok(signed) => {
+            let reports = verify_all(&signed).unwrap();
+            assert!(
+                reports.iter().any(|r| r.valid && r.covers_whole_file()),
+                "{reports:#?}"
+            );
+        }
+        Err(e) => assert!(e.to_string().contains("damaged"), "{e}"),
+    }
+}
+
+/// Found by `cargo fuzz run sign`: a trailer whose /Size (20) is below object numbers in use
+/// (up to 40). `sign` numbered its new objects from /Size, overwrote the page and the
+/// structure tree with them, and wrote a signature `verify` could not find. Such a file is
+/// now refused as damaged, and nothing is written.
+#[test]
+fn a_trailer_size_below_objects_in_use_is_refused() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let input =
+        std::fs::read(root.join("tests/fuzz_regressions/sign-size-below-highest-object.pdf"))
+            .unwrap();
+    let err = sign(&input, &signer(KeyKind::P256, "Jane Doe"), &options()).unwrap_err();
     assert!(
-        reports.iter().any(|r| r.valid && r.covers_whole_file()),
-        "{reports:#?}"
+        err.to_string().contains("is not above object number 40"),
+        "{err}"
     );
 }

@@ -62,10 +62,7 @@ pub fn reserve_fields(
     }
     let doc = Document::parse(pdf)?;
     let pages = doc.page_refs()?;
-    let mut next_num = match doc.trailer.get("Size") {
-        Some(Obj::Int(n)) if *n > 0 => *n as u32,
-        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
-    };
+    let mut next_num = doc.next_object_number()?;
     let mut alloc = || {
         let r = Ref::new(next_num);
         next_num += 1;

@@ -70,10 +70,7 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
         }
     }
 
-    let mut next_num = match doc.trailer.get("Size") {
-        Some(Obj::Int(n)) if *n > 0 => *n as u32,
-        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
-    };
+    let mut next_num = doc.next_object_number()?;
     let mut alloc = || {
         let r = Ref::new(next_num);
         next_num += 1;
@@ -548,10 +545,7 @@ fn fill(
     field_ref: Ref,
     mut field: Dict,
 ) -> Result<Vec<u8>, SignError> {
-    let mut next_num = match doc.trailer.get("Size") {
-        Some(Obj::Int(n)) if *n > 0 => *n as u32,
-        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
-    };
+    let mut next_num = doc.next_object_number()?;
     let mut alloc = || {
         let r = Ref::new(next_num);
         next_num += 1;

@@ -193,10 +193,7 @@ pub fn add_dss_reporting(
 
     let root_ref = doc.root_ref()?;
     let mut catalog = doc.catalog()?;
-    let mut next_num = match doc.trailer.get("Size") {
-        Some(Obj::Int(n)) if *n > 0 => *n as u32,
-        _ => return Err(SignError::MalformedPdf("trailer without /Size".into())),
-    };
+    let mut next_num = doc.next_object_number()?;
     let mut objects: BTreeMap<Ref, Obj> = BTreeMap::new();
     let (dss_ref, mut dss) = match catalog.get("DSS") {
         Some(Obj::Ref(r)) => (*r, super::incremental::dict_of(doc.get(*r)?, "DSS")?),

@@ -265,6 +265,28 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The number the next new object gets: the trailer's /Size, which must be above every
+    /// object number in use. A /Size at or below one of them (a damaged or mangled file) would
+    /// make an update overwrite existing objects, so it is refused.
+    pub fn next_object_number(&self) -> Result<u32, SignError> {
+        let size = match self.trailer.get("Size") {
+            Some(Obj::Int(n)) if *n > 0 => u32::try_from(*n)
+                .ok()
+                .filter(|n| *n < u32::MAX / 2)
+                .ok_or_else(|| malformed(format!("the trailer's /Size {n} is too large")))?,
+            _ => return Err(malformed("trailer without /Size")),
+        };
+        if let Some(highest) = self.object_refs().map(|r| r.num).max()
+            && highest >= size
+        {
+            return Err(malformed(format!(
+                "the trailer's /Size {size} is not above object number {highest} \
+                 (the cross-reference data is damaged)"
+            )));
+        }
+        Ok(size)
+    }
+
     /// Whether object `r` exists.
     pub fn has(&self, r: Ref) -> bool {
         self.inner.objects.contains_key(&(r.num, r.generation))
