@@ -50,7 +50,9 @@ fn copy_repo(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if from == common::root() && (name == "target" || name == ".git") {
+        // fuzz/ holds the fuzzers' own build and growing corpora, which no README example
+        // uses and which change while a fuzzer runs.
+        if from == common::root() && (name == "target" || name == ".git" || name == "fuzz") {
             continue;
         }
         let (src, dst) = (entry.path(), to.join(&name));
