@@ -16,9 +16,9 @@ use std::collections::BTreeMap;
 use super::SignError;
 use super::appearance;
 use super::incremental::{
-    add_to_acroform, add_to_structure, current, dict_of, existing_field_names, finish_update,
+    Widget, add_to_acroform, append_update, attach_widget, current, dict_of, existing_field_names,
 };
-use super::pdf::{Dict, Document, Obj, Ref, text_string, write_obj};
+use super::pdf::{Dict, Document, Obj, Ref, text_string};
 use crate::font::FontSet;
 
 /// A field to reserve.
@@ -119,7 +119,7 @@ pub fn reserve_fields(
         )?;
         objects.insert(ap_ref, built.xobject);
         objects.extend(built.objects);
-        let mut field = Dict::default()
+        let field = Dict::default()
             .with("Type", Obj::name("Annot"))
             .with("Subtype", Obj::name("Widget"))
             .with("FT", Obj::name("Sig"))
@@ -132,46 +132,15 @@ pub fn reserve_fields(
                 Obj::Array(f.rect.iter().map(|v| real(*v)).collect()),
             )
             .with("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
-        let mut page = dict_of(current(&doc, &objects, page_ref)?, "page")?;
-        if let Some(str_ref) = str_ref {
-            let form_ref = alloc();
-            let key = add_to_structure(&doc, str_ref, form_ref, &mut objects)?;
-            let parent = objects
-                .get(&form_ref)
-                .and_then(Obj::as_dict)
-                .and_then(|d| d.get("P"))
-                .cloned()
-                .unwrap_or(Obj::Ref(str_ref));
-            let objr = Dict::default()
-                .with("Type", Obj::name("OBJR"))
-                .with("Obj", Obj::Ref(field_ref))
-                .with("Pg", Obj::Ref(page_ref));
-            let form = Dict::default()
-                .with("Type", Obj::name("StructElem"))
-                .with("S", Obj::name("Form"))
-                .with("P", parent)
-                .with("Pg", Obj::Ref(page_ref))
-                .with("Alt", text_string(&description))
-                .with("K", Obj::Dict(objr));
-            objects.insert(form_ref, Obj::Dict(form));
-            field.set("StructParent", Obj::Int(key));
-            // PDF/UA-1 7.18.3: pages with annotations need /Tabs /S.
-            if page.get("Tabs").is_none() {
-                page.set("Tabs", Obj::name("S"));
-            }
-        }
-        objects.insert(field_ref, Obj::Dict(field));
-        let mut annots = match page.get("Annots") {
-            Some(o) => doc
-                .resolve(o)?
-                .as_array()
-                .map(<[Obj]>::to_vec)
-                .ok_or_else(|| SignError::MalformedPdf("/Annots is not an array".into()))?,
-            None => Vec::new(),
+        let page = dict_of(current(&doc, &objects, page_ref)?, "page")?;
+        let structure = str_ref.map(|root| (root, alloc()));
+        let widget = Widget {
+            field_ref,
+            field,
+            page_ref,
+            description: &description,
         };
-        annots.push(Obj::Ref(field_ref));
-        page.set("Annots", Obj::Array(annots));
-        objects.insert(page_ref, Obj::Dict(page));
+        attach_widget(&doc, &mut objects, structure, widget, page)?;
         add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
     }
     // Nothing is signed yet: no SignaturesExist/AppendOnly flags (signing sets them).
@@ -192,26 +161,13 @@ pub fn reserve_fields(
     }
     objects.insert(root_ref, Obj::Dict(catalog));
 
-    let mut out = pdf.to_vec();
-    if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
-        out.push(b'\n');
-    }
-    let mut offsets = BTreeMap::new();
-    for (r, obj) in &objects {
-        offsets.insert(*r, out.len());
-        out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-        write_obj(&mut out, obj);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    finish_update(
-        &mut out,
-        &doc,
+    Ok(append_update(
         pdf,
-        offsets,
+        &doc,
+        &objects,
         next_num,
         b"reserved signature fields",
-    );
-    Ok(out)
+    ))
 }
 
 fn real(v: f32) -> Obj {

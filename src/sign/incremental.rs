@@ -84,7 +84,7 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
 
     let root_ref = doc.root_ref()?;
     let mut catalog = dict_of(doc.get(root_ref)?, "catalog")?;
-    let mut page = dict_of(doc.get(page_ref)?, "page")?;
+    let page = dict_of(doc.get(page_ref)?, "page")?;
 
     // Catch gross coordinate mistakes (e.g. krilla's top-left, y-down
     // coordinates passed unconverted) against the page's own /MediaBox.
@@ -151,48 +151,17 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
     objects.extend(built.objects);
     field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
 
-    // Logical structure: a /Form element whose only kid is an OBJR to the widget.
-    if let Some(str_ref) = catalog.get("StructTreeRoot").and_then(Obj::as_ref) {
-        let form_ref = alloc();
-        let key = add_to_structure(&doc, str_ref, form_ref, &mut objects)?;
-        let parent = objects
-            .get(&form_ref)
-            .and_then(Obj::as_dict)
-            .and_then(|d| d.get("P"))
-            .cloned()
-            .unwrap_or(Obj::Ref(str_ref));
-        let objr = Dict::default()
-            .with("Type", Obj::name("OBJR"))
-            .with("Obj", Obj::Ref(field_ref))
-            .with("Pg", Obj::Ref(page_ref));
-        let form = Dict::default()
-            .with("Type", Obj::name("StructElem"))
-            .with("S", Obj::name("Form"))
-            .with("P", parent)
-            .with("Pg", Obj::Ref(page_ref))
-            .with("Alt", text_string(&description))
-            .with("K", Obj::Dict(objr));
-        objects.insert(form_ref, Obj::Dict(form));
-        field.set("StructParent", Obj::Int(key));
-        // PDF/UA-1 7.18.3: pages with annotations need /Tabs /S.
-        if page.get("Tabs").is_none() {
-            page.set("Tabs", Obj::name("S"));
-        }
-    }
-    objects.insert(field_ref, Obj::Dict(field));
-
-    // The page's /Annots.
-    let mut annots = match page.get("Annots") {
-        Some(o) => doc
-            .resolve(o)?
-            .as_array()
-            .map(<[Obj]>::to_vec)
-            .ok_or_else(|| SignError::MalformedPdf("/Annots is not an array".into()))?,
-        None => Vec::new(),
+    let structure = catalog
+        .get("StructTreeRoot")
+        .and_then(Obj::as_ref)
+        .map(|root| (root, alloc()));
+    let widget = Widget {
+        field_ref,
+        field,
+        page_ref,
+        description: &description,
     };
-    annots.push(Obj::Ref(field_ref));
-    page.set("Annots", Obj::Array(annots));
-    objects.insert(page_ref, Obj::Dict(page));
+    attach_widget(&doc, &mut objects, structure, widget, page)?;
 
     // The catalog's /AcroForm.
     add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
@@ -270,13 +239,7 @@ fn write_signed_update(
         write_obj(&mut out, v);
     }
     out.extend_from_slice(b">>\nendobj\n");
-
-    for (r, obj) in &objects {
-        offsets.insert(*r, out.len());
-        out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-        write_obj(&mut out, obj);
-        out.extend_from_slice(b"\nendobj\n");
-    }
+    write_objects(&mut out, &objects, &mut offsets);
 
     let mut id_seed = Vec::new();
     id_seed.extend_from_slice(&options.time_unix.to_be_bytes());
@@ -317,6 +280,104 @@ fn write_signed_update(
     let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
     out[contents_start + 1..contents_start + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     Ok(out)
+}
+/// A signature field merged with its widget annotation, about to be placed on a page.
+pub(crate) struct Widget<'a> {
+    pub field_ref: Ref,
+    pub field: Dict,
+    pub page_ref: Ref,
+    /// The field's purpose, for the structure element's /Alt.
+    pub description: &'a str,
+}
+
+/// Puts `widget` on `page` (its /Annots) and, in a tagged file (`structure`: the structure
+/// tree root and the number for the new element), into the logical structure as a /Form
+/// element whose only kid is an OBJR to the widget. The field and the page go into `objects`.
+pub(crate) fn attach_widget(
+    doc: &Document,
+    objects: &mut BTreeMap<Ref, Obj>,
+    structure: Option<(Ref, Ref)>,
+    widget: Widget,
+    mut page: Dict,
+) -> Result<(), SignError> {
+    let Widget {
+        field_ref,
+        mut field,
+        page_ref,
+        description,
+    } = widget;
+    if let Some((str_ref, form_ref)) = structure {
+        let key = add_to_structure(doc, str_ref, form_ref, objects)?;
+        let parent = objects
+            .get(&form_ref)
+            .and_then(Obj::as_dict)
+            .and_then(|d| d.get("P"))
+            .cloned()
+            .unwrap_or(Obj::Ref(str_ref));
+        let objr = Dict::default()
+            .with("Type", Obj::name("OBJR"))
+            .with("Obj", Obj::Ref(field_ref))
+            .with("Pg", Obj::Ref(page_ref));
+        let form = Dict::default()
+            .with("Type", Obj::name("StructElem"))
+            .with("S", Obj::name("Form"))
+            .with("P", parent)
+            .with("Pg", Obj::Ref(page_ref))
+            .with("Alt", text_string(description))
+            .with("K", Obj::Dict(objr));
+        objects.insert(form_ref, Obj::Dict(form));
+        field.set("StructParent", Obj::Int(key));
+        // PDF/UA-1 7.18.3: pages with annotations need /Tabs /S.
+        if page.get("Tabs").is_none() {
+            page.set("Tabs", Obj::name("S"));
+        }
+    }
+    objects.insert(field_ref, Obj::Dict(field));
+    let mut annots = match page.get("Annots") {
+        Some(o) => doc
+            .resolve(o)?
+            .as_array()
+            .map(<[Obj]>::to_vec)
+            .ok_or_else(|| SignError::MalformedPdf("/Annots is not an array".into()))?,
+        None => Vec::new(),
+    };
+    annots.push(Obj::Ref(field_ref));
+    page.set("Annots", Obj::Array(annots));
+    objects.insert(page_ref, Obj::Dict(page));
+    Ok(())
+}
+
+/// Appends `objects` to `out`, recording where each starts.
+fn write_objects(
+    out: &mut Vec<u8>,
+    objects: &BTreeMap<Ref, Obj>,
+    offsets: &mut BTreeMap<Ref, usize>,
+) {
+    for (r, obj) in objects {
+        offsets.insert(*r, out.len());
+        out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
+        write_obj(out, obj);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+}
+
+/// `pdf` with an update of plain `objects` (nothing to sign in it): the objects, then the
+/// cross-reference section and trailer.
+pub(crate) fn append_update(
+    pdf: &[u8],
+    doc: &Document,
+    objects: &BTreeMap<Ref, Obj>,
+    next_num: u32,
+    id_seed: &[u8],
+) -> Vec<u8> {
+    let mut out = pdf.to_vec();
+    if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
+        out.push(b'\n');
+    }
+    let mut offsets = BTreeMap::new();
+    write_objects(&mut out, objects, &mut offsets);
+    finish_update(&mut out, doc, pdf, offsets, next_num, id_seed);
+    out
 }
 
 /// Append the cross-reference section and trailer of an update whose

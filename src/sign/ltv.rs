@@ -10,9 +10,9 @@ use std::time::Duration;
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
-use super::incremental::{Who, finish_update, sign_as};
+use super::incremental::{Who, append_update, sign_as};
 use super::ocsp::CertStatus;
-use super::pdf::{Dict, Document, Obj, Ref, write_obj};
+use super::pdf::{Dict, Document, Obj, Ref};
 use super::revocation::Finding;
 use super::signer::subject_name;
 use super::{SignError, SignOptions, TsaConfig};
@@ -245,18 +245,7 @@ pub fn add_dss_reporting(
     catalog.set("DSS", Obj::Ref(dss_ref));
     objects.insert(root_ref, Obj::Dict(catalog));
 
-    let mut out = pdf.to_vec();
-    if !out.ends_with(b"\n") && !out.ends_with(b"\r") {
-        out.push(b'\n');
-    }
-    let mut offsets = BTreeMap::new();
-    for (r, obj) in &objects {
-        offsets.insert(*r, out.len());
-        out.extend_from_slice(format!("{} {} obj\n", r.num, r.generation).as_bytes());
-        write_obj(&mut out, obj);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    finish_update(&mut out, &doc, pdf, offsets, next_num, b"dss");
+    let out = append_update(pdf, &doc, &objects, next_num, b"dss");
     Ok((out, report))
 }
 
