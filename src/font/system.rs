@@ -72,8 +72,14 @@ fn load_face(path: &Path, index: u32, name: String) -> Option<Font> {
     if let Some(font) = cache.lock().ok()?.get(&key) {
         return Some(font.clone());
     }
-    let bytes = std::fs::read(path).ok()?;
-    let font = Font::new(name, Bytes::Loaded(Arc::new(bytes)), index)?;
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: the map is read-only and the file is an installed font. Packages replace fonts
+    // by writing a new file and renaming it, which leaves the mapped one intact; only a font
+    // truncated in place while we run could fault, the trade fontdb makes when it scans the
+    // same files. Fonts a layout names by path are read instead (see `Font::load`): those
+    // are the user's files, which an editor may rewrite in place while `watch` runs.
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    let font = Font::new(name, Bytes::Mapped(Arc::new(map)), index)?;
     if let Ok(mut cache) = cache.lock() {
         cache.insert(key, font.clone());
     }
