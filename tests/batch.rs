@@ -125,7 +125,7 @@ fn manifest_keys(path: &Path) -> BTreeSet<String> {
 /// Every manifest entry names a PDF that is there, with the recorded hash, size and pages.
 fn assert_manifest_consistent(out: &Path, manifest_path: &Path) {
     let m = manifest(manifest_path);
-    assert_eq!(m["format"], 1);
+    assert_eq!(m["format"], 2);
     for (rel, entry) in m["outputs"].as_object().unwrap() {
         let bytes = fs::read(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
         assert_eq!(entry["pdf"]["bytes"], bytes.len() as u64, "{rel}");
@@ -779,6 +779,90 @@ fn front_matter_layout_overrides_the_default() {
 }
 
 #[test]
+fn a_new_logo_or_signature_image_rebuilds_the_statements_that_show_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = TempDir::new().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(input.join("layouts/assets")).unwrap();
+    fs::copy(
+        repo.join("layouts/ministry.toml"),
+        input.join("layouts/m.toml"),
+    )
+    .unwrap();
+    let emblem = input.join("layouts/assets/ministry-emblem.svg");
+    fs::copy(repo.join("layouts/assets/ministry-emblem.svg"), &emblem).unwrap();
+    let signature = input.join("sig.jpg");
+    fs::copy(repo.join("tests/layouts_assets/sig.jpg"), &signature).unwrap();
+    let body = statement(1, 2);
+    write(
+        &input.join("logo.md"),
+        &body.replacen("+++\n", "+++\nlayout = \"layouts/m.toml\"\n", 1),
+    );
+    write(
+        &input.join("signed.md"),
+        &body.replacen(
+            "\n+++\n",
+            "\n[[signatories]]\nname = \"A\"\nimage = \"sig.jpg\"\n\
+             image_alt = \"Signature of A\"\n+++\n",
+            1,
+        ),
+    );
+    write(&input.join("plain.md"), &statement(2, 2));
+    let out = tmp.path().join("out");
+    let o = batch(&[&input, &"--out", &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m = manifest(&out.join("manifest.json"));
+    let images = |rel: &str| m["outputs"][rel]["images"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        (
+            images("logo.pdf"),
+            images("signed.pdf"),
+            images("plain.pdf")
+        ),
+        (1, 1, 0)
+    );
+
+    // A recoloured emblem: the statement that shows it is out of date, and --check says why.
+    let svg = fs::read_to_string(&emblem).unwrap();
+    assert!(svg.contains("fill=\"#"));
+    fs::write(
+        &emblem,
+        svg.replacen("fill=\"#", "fill=\"#c00\" data-was=\"#", 1),
+    )
+    .unwrap();
+    let o = batch(&[&input, &"--out", &out, &"--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "differs: {}: an image (letterhead logo or signature) changed since the manifest",
+            out.join("logo.pdf").display()
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let o = batch(&[&input, &"--out", &out]);
+    assert!(
+        stderr(&o).contains("built 1, unchanged 2, failed 0"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A new signature image, likewise.
+    let mut jpg = fs::read(&signature).unwrap();
+    let end = jpg.len() - 2;
+    jpg.insert(end, 0); // a byte before EOI: same picture, other file
+    fs::write(&signature, jpg).unwrap();
+    let o = batch(&[&input, &"--out", &out]);
+    assert!(
+        stderr(&o).contains("built 1, unchanged 2, failed 0"),
+        "{}",
+        stderr(&o)
+    );
+    let o = batch(&[&input, &"--out", &out, &"--check"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}
+
+#[test]
 fn two_inputs_for_one_output_are_refused_before_any_work() {
     let tmp = TempDir::new().unwrap();
     write(&tmp.path().join("a/x.md"), &statement(1, 1));
@@ -820,7 +904,7 @@ fn corrupt_and_newer_manifests_are_refused() {
     let newer =
         String::from_utf8(good.clone())
             .unwrap()
-            .replacen("\"format\": 1", "\"format\": 7", 1);
+            .replacen("\"format\": 2", "\"format\": 7", 1);
     fs::write(&path, newer).unwrap();
     for extra in [None, Some("--force")] {
         let mut c = communique();

@@ -387,3 +387,43 @@ fn a_layout_naming_a_cjk_collection_face_sets_chinese_in_it() {
     let rendered = communique::render(&statement, &layout, &fonts, &Options::default()).unwrap();
     assert_eq!(rendered.pages, 1);
 }
+
+/// A batch records the installed CJK faces a statement was set in, so that a new
+/// `fonts-noto-cjk` rebuilds it rather than leaving a PDF the fonts no longer give.
+#[test]
+fn a_batch_records_the_installed_cjk_faces_in_the_manifest() {
+    if !noto_cjk_installed() {
+        return;
+    }
+    let dir = common::fresh_dir("cjk-batch");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let seed = "2020-01-29-copenhagen-political-directors";
+    for file in ["2026-04-14-shengming-zh.md", &format!("{seed}.md")] {
+        std::fs::copy(statement_path(file), input.join(file)).unwrap();
+    }
+    let out = dir.join("out");
+    let result = communique()
+        .arg("batch")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{result:?}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let faces = |pdf: &str| -> Vec<String> {
+        let digest = manifest["outputs"][pdf]["fonts"].as_str().unwrap();
+        (manifest["font_sets"][digest].as_array().unwrap().iter())
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let chinese = faces("2026-04-14-shengming-zh.pdf");
+    let english = faces(&format!("{seed}.pdf"));
+    assert_eq!(chinese[..english.len()], english[..]);
+    assert_eq!(
+        chinese[english.len()..],
+        ["Noto Serif CJK SC", "Noto Serif CJK SC Bold"]
+    );
+}

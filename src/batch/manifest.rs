@@ -8,9 +8,11 @@ use sha2::{Digest, Sha256};
 
 use super::Fatal;
 
-/// The manifest format this version writes and reads. Bump it on any change that an older
-/// communique would misread; older communiques then refuse the file instead of trusting it.
-pub const FORMAT: u64 = 1;
+/// The manifest format this version writes. Bump it on any change that an older communique
+/// would misread; older communiques then refuse the file instead of trusting it.
+/// Version 2 added the images of an entry; a version 1 manifest is still read (its entries
+/// have no images recorded, so statements with images are rebuilt once).
+pub const FORMAT: u64 = 2;
 
 /// The tool and version that go into every entry: a new version rebuilds everything.
 pub const TOOL: &str = concat!("communique ", env!("CARGO_PKG_VERSION"));
@@ -39,8 +41,13 @@ pub struct Entry {
     pub statement: Source,
     /// The layout file, or `(built in)` with the SHA-256 of the bundled layout text.
     pub layout: Source,
-    /// SHA-256 of the font set (see [`Manifest::font_sets`]).
+    /// SHA-256 of the font set (see [`Manifest::font_sets`]): the layout's fonts, and the
+    /// installed CJK faces when the statement needed them.
     pub fonts: String,
+    /// The images the build read (letterhead logo, signature images), as the layout and the
+    /// statement name them: a new logo rebuilds every statement that shows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<Source>,
     pub tool: String,
     /// SOURCE_DATE_EPOCH when it was set; it changes the PDF's dates.
     pub source_date_epoch: Option<i64>,
@@ -93,9 +100,20 @@ impl Entry {
         self.statement.sha256 == other.statement.sha256
             && self.layout.sha256 == other.layout.sha256
             && self.fonts == other.fonts
+            && self.same_images(other)
             && self.tool == other.tool
             && self.source_date_epoch == other.source_date_epoch
             && self.signature == other.signature
+    }
+}
+
+impl Entry {
+    /// Same image contents in the same roles; paths may differ, as for the statement.
+    pub fn same_images(&self, other: &Entry) -> bool {
+        self.images.len() == other.images.len()
+            && (self.images.iter())
+                .zip(&other.images)
+                .all(|(a, b)| a.sha256 == b.sha256)
     }
 }
 
@@ -157,7 +175,7 @@ impl Manifest {
             serde_json::from_slice(bytes).map_err(|e| ParseError::Corrupt(e.to_string()))?;
         match value.get("format").and_then(serde_json::Value::as_u64) {
             Some(f) if f > FORMAT => return Err(ParseError::Newer(f)),
-            Some(FORMAT) => {}
+            Some(1..=FORMAT) => {}
             Some(f) => return Err(ParseError::Corrupt(format!("unknown format version {f}"))),
             None => {
                 return Err(ParseError::Corrupt(
@@ -195,6 +213,7 @@ mod tests {
             statement: source("a.md"),
             layout: source("(built in)"),
             fonts: sha256_hex(b"fonts"),
+            images: vec![source("logo.svg")],
             tool: TOOL.into(),
             source_date_epoch: None,
             signature: None,
@@ -222,8 +241,8 @@ mod tests {
     #[test]
     fn refuses_newer_and_corrupt_manifests() {
         assert!(matches!(
-            Manifest::parse(br#"{"format": 2, "whatever": true}"#),
-            Err(ParseError::Newer(2))
+            Manifest::parse(br#"{"format": 3, "whatever": true}"#),
+            Err(ParseError::Newer(3))
         ));
         assert!(matches!(
             Manifest::parse(b"{\"format\": 1, \"outp"),
@@ -237,6 +256,19 @@ mod tests {
             Manifest::parse(br#"{"format": 1, "font_sets": {}, "outputs": {"a.pdf": 3}}"#),
             Err(ParseError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn a_version_1_manifest_is_read_with_no_images() {
+        let m = Manifest::parse(
+            br#"{"format": 1, "font_sets": {}, "outputs": {"a.pdf": {
+                "statement": {"path": "a.md", "sha256": "s"},
+                "layout": {"path": "(built in)", "sha256": "l"},
+                "fonts": "f", "tool": "communique 0.1.0", "source_date_epoch": null,
+                "pdf": {"sha256": "p", "pages": 1, "bytes": 9}}}}"#,
+        )
+        .unwrap();
+        assert!(m.outputs["a.pdf"].images.is_empty());
     }
 
     #[test]

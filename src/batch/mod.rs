@@ -23,7 +23,7 @@ use crate::layout::DEFAULT_LAYOUT;
 use crate::{Error, FontSet, Layout, Options, Statement};
 pub use cli::{Args, main};
 pub use inputs::{Job, NOT_STATEMENTS, is_statement};
-use manifest::{Entry, FontHash, Manifest, Source, sha256_hex};
+use manifest::{Entry, FontHash, Manifest, Source, hex, sha256_hex};
 pub use shard::Shard;
 
 // Workers share these; a change that makes them thread-bound must fail to compile here.
@@ -197,6 +197,7 @@ pub enum Reason {
     PdfChangedSinceManifest,
     StatementChanged,
     LayoutChanged,
+    ImagesChanged,
     FontsChanged,
     ToolVersionChanged,
     SourceDateEpochChanged,
@@ -214,6 +215,9 @@ impl std::fmt::Display for Reason {
             }
             Reason::StatementChanged => "the statement changed since the manifest",
             Reason::LayoutChanged => "the layout changed since the manifest",
+            Reason::ImagesChanged => {
+                "an image (letterhead logo or signature) changed since the manifest"
+            }
             Reason::FontsChanged => "the fonts changed since the manifest",
             Reason::ToolVersionChanged => "communique's version changed since the manifest",
             Reason::SourceDateEpochChanged => "SOURCE_DATE_EPOCH changed since the manifest",
@@ -240,6 +244,8 @@ impl Reason {
             Reason::StatementChanged
         } else if old.layout.sha256 != new.layout.sha256 {
             Reason::LayoutChanged
+        } else if !old.same_images(new) {
+            Reason::ImagesChanged
         } else if old.fonts != new.fonts {
             Reason::FontsChanged
         } else if old.tool != new.tool {
@@ -401,19 +407,24 @@ impl Loaded {
                 }
             })
             .collect();
-        let mut listing = String::new();
-        for f in &font_hashes {
-            listing += &format!("{}\0{}\n", f.name, f.sha256);
-        }
         Ok(Loaded {
             layout,
             text: Arc::new(text),
             fonts,
             source,
-            fonts_digest: sha256_hex(listing.as_bytes()),
+            fonts_digest: font_set_digest(&font_hashes),
             font_hashes,
         })
     }
+}
+
+/// SHA-256 over the faces' names and digests, in order: the key of [`Manifest::font_sets`].
+fn font_set_digest(hashes: &[FontHash]) -> String {
+    let mut listing = String::new();
+    for f in hashes {
+        listing += &format!("{}\0{}\n", f.name, f.sha256);
+    }
+    sha256_hex(listing.as_bytes())
 }
 
 type Slot = Arc<OnceLock<Result<Arc<Loaded>, String>>>;
@@ -523,6 +534,32 @@ impl Shared<'_> {
             warnings: warnings.len(),
             repeated,
         }
+    }
+
+    /// The digest of the fonts the statement is set in: the layout's, or with the installed
+    /// CJK faces the statement brings in (recorded in the manifest's font sets), so that a
+    /// new `fonts-noto-cjk` rebuilds the Chinese and Japanese statements. When no CJK font is
+    /// found, the build itself reports it.
+    fn font_set_digest(&self, loaded: &Loaded, statement: &Statement) -> String {
+        let Ok(Some(set)) = loaded
+            .fonts
+            .with_cjk(&statement.source, &statement.language)
+        else {
+            return loaded.fonts_digest.clone();
+        };
+        let mut hashes = loaded.font_hashes.clone();
+        hashes.extend((hashes.len()..set.len()).map(|i| {
+            let font = set.get(i);
+            FontHash {
+                name: font.name.clone(),
+                sha256: hex(&font.sha256()),
+            }
+        }));
+        let digest = font_set_digest(&hashes);
+        (self.current.lock().expect("manifest").font_sets)
+            .entry(digest.clone())
+            .or_insert(hashes);
+        digest
     }
 
     /// `--diff`: compares a differing PDF with the one rendered and keeps the report.
@@ -647,7 +684,14 @@ impl Shared<'_> {
                 sha256: sha256_hex(&bytes),
             },
             layout: loaded.source.clone(),
-            fonts: loaded.fonts_digest.clone(),
+            fonts: self.font_set_digest(&loaded, &statement),
+            images: (loaded.layout.images().into_iter())
+                .chain(statement.images())
+                .map(|image| Source {
+                    path: image.source.display().to_string(),
+                    sha256: sha256_hex(&image.bytes),
+                })
+                .collect(),
             // Attached sources change the output as a new tool version would.
             tool: match sources {
                 Some(_) => format!("{} --embed-source", manifest::TOOL),
