@@ -58,6 +58,8 @@ pub struct Rendered {
     /// The empty signature fields reserved per signatory (`[signature] fields`), in PDF
     /// user space; signing fills the first.
     pub signature_fields: Vec<[f32; 4]>,
+    /// The visible signature's words in the statement's language.
+    pub signature_labels: sign::Labels,
 }
 
 /// How to sign a rendered statement.
@@ -73,15 +75,14 @@ pub struct Signing<'a> {
 
 /// Signs rendered PDF bytes (PAdES B-B, by incremental update), keeping them PDF/A.
 pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, Error> {
+    let lines =
+        (rendered.signature_labels).lines(&signing.signer.signer_name(), signing.tsa.is_some());
     let visible = match (signing.visible, rendered.signature_area) {
         // Reserved fields: the first empty one is filled, in its own rectangle.
         _ if !rendered.signature_fields.is_empty() => Some(sign::VisibleSignature {
             page_index: 0,
             rect: rendered.signature_fields[0],
-            lines: vec![
-                format!("Digitally signed by {}", signing.signer.signer_name()),
-                sign::SIGNING_TIME.to_string(),
-            ],
+            lines,
             fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
         }),
         (true, Some(a)) => Some(sign::VisibleSignature {
@@ -92,10 +93,7 @@ pub fn sign_rendered(rendered: &Rendered, signing: &Signing) -> Result<Vec<u8>, 
                 a.x + a.width,
                 rendered.page_height - a.y,
             ],
-            lines: vec![
-                format!("Digitally signed by {}", signing.signer.signer_name()),
-                sign::SIGNING_TIME.to_string(),
-            ],
+            lines,
             fonts: rendered.fonts.clone().map(sign::AppearanceFonts),
         }),
         _ => None,
@@ -175,6 +173,7 @@ pub fn render_with(
             document.height - a.y,
         ]
     };
+    let signature_labels = sign::Labels::localized(layout, &statement.language);
     let signature_fields: Vec<[f32; 4]> = document.signature_fields.iter().map(to_pdf).collect();
     let pdf = if signature_fields.is_empty() {
         pdf
@@ -187,6 +186,7 @@ pub fn render_with(
                 page_index: a.page,
                 rect: to_pdf(a),
                 signatory: s.name.clone(),
+                label: signature_labels.signature_of(&s.name),
             })
             .collect();
         sign::reserve_fields(&pdf, &reserved, fonts)?
@@ -203,6 +203,7 @@ pub fn render_with(
         fonts: (layout.signature_visible || !signature_fields.is_empty())
             .then(|| std::sync::Arc::new(fonts.clone())),
         signature_fields,
+        signature_labels,
     })
 }
 

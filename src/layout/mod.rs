@@ -64,6 +64,12 @@ const BUNDLED_ASSETS: &[(&str, &[u8])] = &[
     ),
 ];
 
+/// communique's own translation of an English template line (page numbers, reference and
+/// release lines, signature labels) into `language`, if it has one.
+pub fn bundled_translation(language: &str, english: &str) -> Option<&'static str> {
+    strings::builtin(language, english)
+}
+
 /// Every layout compiled into the binary, `default` first.
 pub fn bundled() -> &'static [Bundled] {
     BUNDLED
@@ -603,6 +609,8 @@ impl Layout {
         lines.push(&self.reference.text);
         lines.extend(self.continuation.text.lines());
         lines.extend(self.footer.text.lines());
+        // A signed PDF's visible signature says these (`sign::Labels`).
+        lines.extend(crate::sign::Labels::TEMPLATES);
         lines.retain(|l| !l.trim().is_empty());
         lines
     }

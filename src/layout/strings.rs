@@ -157,6 +157,94 @@ const BUILTIN: &[(&str, &str, &str)] = &[
         "備忘錄 {reference} — 第{page}頁，共{pages}頁",
     ),
     ("zh-hant", "FOR IMMEDIATE RELEASE", "即時發布"),
+    // The words of a visible signature (`sign::Labels`).
+    ("ar", "Digitally signed by {name}", "موقّع رقميًا من {name}"),
+    (
+        "ar",
+        "Time-stamped {time} by {tsa}",
+        "ختم زمني {time} من {tsa}",
+    ),
+    ("ar", "Signature of {name}", "توقيع {name}"),
+    (
+        "de",
+        "Digitally signed by {name}",
+        "Digital signiert von {name}",
+    ),
+    (
+        "de",
+        "Time-stamped {time} by {tsa}",
+        "Zeitstempel {time} von {tsa}",
+    ),
+    ("de", "Signature of {name}", "Unterschrift von {name}"),
+    (
+        "el",
+        "Digitally signed by {name}",
+        "Ψηφιακή υπογραφή από {name}",
+    ),
+    (
+        "el",
+        "Time-stamped {time} by {tsa}",
+        "Χρονοσήμανση {time} από {tsa}",
+    ),
+    ("el", "Signature of {name}", "Υπογραφή: {name}"),
+    (
+        "es",
+        "Digitally signed by {name}",
+        "Firmado digitalmente por {name}",
+    ),
+    (
+        "es",
+        "Time-stamped {time} by {tsa}",
+        "Sello de tiempo {time} de {tsa}",
+    ),
+    ("es", "Signature of {name}", "Firma de {name}"),
+    (
+        "fr",
+        "Digitally signed by {name}",
+        "Signé numériquement par {name}",
+    ),
+    (
+        "fr",
+        "Time-stamped {time} by {tsa}",
+        "Horodaté le {time} par {tsa}",
+    ),
+    ("fr", "Signature of {name}", "Signature de {name}"),
+    (
+        "ru",
+        "Digitally signed by {name}",
+        "Подписано электронной подписью: {name}",
+    ),
+    (
+        "ru",
+        "Time-stamped {time} by {tsa}",
+        "Метка времени {time}, {tsa}",
+    ),
+    ("ru", "Signature of {name}", "Подпись: {name}"),
+    ("ja", "Digitally signed by {name}", "電子署名者：{name}"),
+    (
+        "ja",
+        "Time-stamped {time} by {tsa}",
+        "タイムスタンプ：{time}（{tsa}）",
+    ),
+    ("ja", "Signature of {name}", "{name}の署名"),
+    ("zh", "Digitally signed by {name}", "数字签名者：{name}"),
+    (
+        "zh",
+        "Time-stamped {time} by {tsa}",
+        "时间戳：{time}（{tsa}）",
+    ),
+    ("zh", "Signature of {name}", "{name}的签名"),
+    (
+        "zh-hant",
+        "Digitally signed by {name}",
+        "數位簽章者：{name}",
+    ),
+    (
+        "zh-hant",
+        "Time-stamped {time} by {tsa}",
+        "時間戳記：{time}（{tsa}）",
+    ),
+    ("zh-hant", "Signature of {name}", "{name}的簽名"),
 ];
 
 /// The primary subtag of a BCP 47 tag, lower case ("fr" for "fr-CH").

@@ -28,9 +28,11 @@ pub struct ReservedField {
     pub page_index: usize,
     /// `[x1, y1, x2, y2]` in PDF user space (points, origin bottom-left).
     pub rect: [f32; 4],
-    /// Who signs there (the signatory's name), shown in the empty field and
-    /// in its description.
+    /// Who signs there (the signatory's name): it names the field.
     pub signatory: String,
+    /// What the empty field shows and its description, e.g. "Signature of
+    /// NAME" in the statement's language (see [`super::Labels`]).
+    pub label: String,
 }
 
 /// The field name for signatory number `index` (from 1) called `name`:
@@ -109,7 +111,7 @@ pub fn reserve_fields(
         }
         let field_ref = alloc();
         let ap_ref = alloc();
-        let description = format!("Signature of {}", f.signatory);
+        let description = f.label.clone();
         let built = appearance::build(
             std::slice::from_ref(&description),
             x2 - x1,

@@ -626,10 +626,8 @@ fn fill(
     };
     let lines = match &options.visible {
         Some(v) if !v.lines.is_empty() => v.lines.clone(),
-        _ => vec![
-            format!("Digitally signed by {}", who.name()),
-            super::SIGNING_TIME.to_string(),
-        ],
+        // Signing a built PDF without its layout: the words in the document's language.
+        _ => document_labels(doc).lines(&who.name(), options.tsa.is_some()),
     };
     let lines = if width > 0.0 && height > 0.0 {
         resolve_time(pdf, &lines, who, options)?
@@ -713,24 +711,43 @@ fn resolve_time(
     who: Who,
     options: &SignOptions,
 ) -> Result<Vec<String>, SignError> {
-    if !lines.iter().any(|l| l.contains(super::SIGNING_TIME)) {
+    let placeholders = [super::SIGNING_TIME, super::TSA_TIME, super::TSA_NAME];
+    if !lines
+        .iter()
+        .any(|l| placeholders.iter().any(|p| l.contains(p)))
+    {
         return Ok(lines.to_vec());
     }
-    let time = match (who, &options.tsa) {
+    let claimed = super::time::format_utc(options.time_unix);
+    let (signing_time, tsa_time, tsa_name) = match (who, &options.tsa) {
         (Who::Signer(_), Some(tsa)) => {
             let token = super::tsa::timestamp(tsa, &Sha256::digest(pdf))?;
-            format!(
-                "Time-stamped {} by {}",
-                super::time::format_utc(token.time_unix),
-                token.tsa_name
-            )
+            let time = super::time::format_utc(token.time_unix);
+            let english = (super::Labels::default().time_stamped)
+                .replace("{time}", &time)
+                .replace("{tsa}", &token.tsa_name);
+            (english, time, token.tsa_name)
         }
-        _ => super::time::format_utc(options.time_unix),
+        _ => (claimed.clone(), claimed, String::new()),
     };
     Ok(lines
         .iter()
-        .map(|l| l.replace(super::SIGNING_TIME, &time))
+        .map(|l| {
+            l.replace(super::SIGNING_TIME, &signing_time)
+                .replace(super::TSA_TIME, &tsa_time)
+                .replace(super::TSA_NAME, &tsa_name)
+        })
         .collect())
+}
+
+/// The signature words in the language of the document's /Lang (English when it has none).
+fn document_labels(doc: &Document) -> super::Labels {
+    let lang = doc.catalog().ok().and_then(|c| {
+        c.get("Lang")
+            .and_then(Obj::as_str)
+            .map(super::pdf::decode_text_string)
+    });
+    super::Labels::for_language(lang.as_deref().unwrap_or("en"))
 }
 
 /// The fonts the visible signature is set in: the layout's (through

@@ -25,6 +25,7 @@ mod error;
 mod fields;
 mod http;
 mod incremental;
+mod labels;
 mod ltv;
 mod ocsp;
 mod pdf;
@@ -39,6 +40,7 @@ pub use args::{LtvArgs, SignArgs, TsaArgs};
 pub use error::SignError;
 pub use fields::{ReservedField, field_name, reserve_fields};
 pub use incremental::{check_pdfa, sign};
+pub use labels::Labels;
 pub use ltv::{
     LtvOptions, LtvReport, add_document_timestamp, add_dss, add_dss_reporting, extend,
     extend_reporting, read_der_or_pem,
@@ -74,6 +76,16 @@ pub struct SignOptions {
 /// timestamp taken just before signing; otherwise the claimed
 /// [`SignOptions::time_unix`] as `YYYY-MM-DD HH:MM:SS UTC`.
 pub const SIGNING_TIME: &str = "{signing-time}";
+
+/// In a line of [`VisibleSignature::lines`], replaced by the time of the
+/// timestamp taken just before signing (`YYYY-MM-DD HH:MM:SS UTC`); signing
+/// without a TSA gives the claimed time. For lines that say who stamped it
+/// in their own words (see [`Labels`]).
+pub const TSA_TIME: &str = "{tsa-time}";
+
+/// In a line of [`VisibleSignature::lines`], replaced by the TSA's name from
+/// the token (empty without a TSA).
+pub const TSA_NAME: &str = "{tsa-name}";
 
 /// A visible signature block.
 #[derive(Clone, Debug, Default, PartialEq)]
