@@ -36,12 +36,7 @@ fn key_files(dir: &Path, pki: &TestPki, stem: &str) -> (String, String) {
 }
 
 fn signer(pki: &TestPki) -> Signer {
-    Signer::from_pem(
-        &pki.leaf_key_pem,
-        &pki.leaf_cert_pem,
-        Some(&pki.root_cert_pem),
-    )
-    .unwrap()
+    pki.signer()
 }
 
 #[test]

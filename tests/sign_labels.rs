@@ -38,13 +38,7 @@ fn render(statement: &str, layout: &Layout) -> Rendered {
 }
 
 fn signer() -> Signer {
-    let pki = make_pki(KeyKind::P256, "Jane Doe", false);
-    Signer::from_pem(
-        &pki.leaf_key_pem,
-        &pki.leaf_cert_pem,
-        Some(&pki.root_cert_pem),
-    )
-    .unwrap()
+    make_pki(KeyKind::P256, "Jane Doe", false).signer()
 }
 
 /// The PDF's text as pdftotext gives it, lines joined by spaces.

@@ -135,13 +135,7 @@ fn run(name: &str, seed: u64, corpus: &[Vec<u8>], target: impl Fn(&[u8])) {
 }
 
 fn signer() -> Signer {
-    let pki = make_pki(KeyKind::P256, "Jane Doe", false);
-    Signer::from_pem(
-        &pki.leaf_key_pem,
-        &pki.leaf_cert_pem,
-        Some(&pki.root_cert_pem),
-    )
-    .unwrap()
+    make_pki(KeyKind::P256, "Jane Doe", false).signer()
 }
 
 fn corpus() -> Vec<Vec<u8>> {

@@ -16,12 +16,7 @@ use sign_support::tools::{preflight, require, run, scratch_dir, text};
 use sign_support::tsa::{Mode, TestTsa, closed_port_url};
 
 fn signer(pki: &TestPki) -> Signer {
-    Signer::from_pem(
-        &pki.leaf_key_pem,
-        &pki.leaf_cert_pem,
-        Some(&pki.root_cert_pem),
-    )
-    .unwrap()
+    pki.signer()
 }
 
 fn options(url: &str, timeout: Duration) -> SignOptions {

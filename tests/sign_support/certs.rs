@@ -26,6 +26,18 @@ pub struct TestPki {
     pub leaf_key_der: Vec<u8>,
 }
 
+impl TestPki {
+    /// The leaf's key and certificate, with the root as the chain.
+    pub fn signer(&self) -> communique::sign::Signer {
+        communique::sign::Signer::from_pem(
+            &self.leaf_key_pem,
+            &self.leaf_cert_pem,
+            Some(&self.root_cert_pem),
+        )
+        .unwrap()
+    }
+}
+
 /// RSA key generation is slow in debug builds: one 2048-bit key per test
 /// process, kept in memory only.
 fn rsa_pkcs8_pem() -> &'static str {
