@@ -153,8 +153,11 @@ fn incremental_update_keeps_original_and_id() {
     assert!(update.ends_with("%%EOF\n"));
 }
 
+/// An invisible signature's widget sits on the page's corner, outside the visible page, and
+/// stays out of the structure tree (PDF/UA exempts annotations outside the crop box), so that
+/// a later co-signature or archive timestamp changes nothing pyHanko cannot explain.
 #[test]
-fn tagged_widget_is_in_the_structure_tree() {
+fn tagged_file_invisible_widget_is_outside_the_page_and_the_structure_tree() {
     let pdf = make_pdf(Profile::A2aUa1, 2);
     let signed = sign(&pdf, &signer(KeyKind::P256), &options()).unwrap();
     let update = update_text(&pdf, &signed);
@@ -164,13 +167,29 @@ fn tagged_widget_is_in_the_structure_tree() {
     assert!(update.contains("/F 4"));
     assert!(update.contains("/Rect [0 0 0 0]"));
     assert!(update.contains("/TU (Digital signature of Jane Doe)"));
+    assert!(!update.contains("/StructParent "), "{update}");
+    assert!(!update.contains("/S /Form"), "{update}");
+    assert!(!update.contains("/ParentTreeNextKey"), "{update}");
+    // The page has an annotation now: PDF/UA-1 7.18.3.
+    assert!(update.contains("/Tabs /S"));
+    assert!(update.contains("/Annots ["));
+    assert!(verify(&signed).unwrap().valid);
+}
+
+/// A visible signature's widget is a /Form element with the field's text as /Alt.
+#[test]
+fn tagged_file_visible_widget_is_in_the_structure_tree() {
+    let pdf = make_pdf(Profile::A2aUa1, 2);
+    let signed = sign(&pdf, &signer(KeyKind::P256), &visible_options(0)).unwrap();
+    let update = update_text(&pdf, &signed);
     // krilla's two pages use parent-tree keys 0 and 1; the widget gets 2.
     assert!(update.contains("/StructParent 2"));
     assert!(update.contains("/ParentTreeNextKey 3"));
     assert!(update.contains("/S /Form"));
-    assert!(update.contains("/Alt (Digital signature of Jane Doe)"));
+    assert!(update.contains("/Alt (Digitally signed by Jane Doe, 2026-05-14 12:00 UTC)"));
     assert!(update.contains("/K <</Type /OBJR/Obj "));
-    assert!(update.contains("/Annots ["));
+    assert!(update.contains("/Tabs /S"));
+    assert!(verify(&signed).unwrap().valid);
 }
 
 #[test]

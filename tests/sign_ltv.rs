@@ -138,6 +138,35 @@ fn extend_from_the_command_line() {
     let o = communique(&["verify", &p("lta.pdf")]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("PAdES B-LTA"), "{}", text(&o));
+    assert!(
+        text(&o).contains("later:     LTA updates (a DSS, document timestamps)"),
+        "{}",
+        text(&o)
+    );
+    // A tagged file: the archive timestamp's invisible widget adds no structure element, so
+    // pyHanko sees LTA updates and still judges the signature valid.
+    if require("pyhanko") {
+        std::fs::write(
+            dir.join("roots.pem"),
+            format!(
+                "{}{}",
+                std::fs::read_to_string(dir.join("root.pem")).unwrap(),
+                std::fs::read_to_string(dir.join("tsa/tsaroot.pem")).unwrap()
+            ),
+        )
+        .unwrap();
+        let o = run(
+            "python3",
+            &[
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pades_level.py"),
+                &p("lta.pdf"),
+                &p("roots.pem"),
+            ],
+        );
+        let out = text(&o);
+        assert!(out.contains("\"level\": \"B-LTA\""), "{out}");
+        assert!(out.contains("ModificationLevel.LTA_UPDATES"), "{out}");
+    }
     // Nothing to do, and a TSA that is down: errors, nothing written.
     let o = communique(&["extend", &p("bt.pdf"), "-o", &p("none.pdf")]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -308,7 +308,7 @@ fn pdfsig_valid(file: &Path, count: usize) {
     }
 }
 
-/// pyHanko's verdict per signature (`/work/shared/tools/pades_level.py`), trusting `roots`.
+/// pyHanko's verdict per signature (`tests/tools/pades_level.py`), trusting `roots`.
 fn pades_levels(file: &Path, roots: &[&str]) -> Option<String> {
     if !require("pyhanko") {
         return None;

@@ -240,13 +240,22 @@ pub(crate) fn modification(signed: &Document, now: &Document) -> Result<Modifica
                             .unwrap_or_default()
                             .contains(item)
                     })
-                    .any(|item| !is_document_timestamp(now, item))
+                    // pyHanko counts a new field's appearance as form filling, even a
+                    // document timestamp's (PDF/A-1 files keep one for Preflight).
+                    .any(|item| !is_document_timestamp(now, item) || has_appearance(now, item))
         });
         if filled || added {
             level = Modification::FormFilling;
         }
     }
     Ok(level)
+}
+
+/// A field (or widget) with an /AP entry.
+fn has_appearance(now: &Document, item: &Obj) -> bool {
+    now.resolve(item)
+        .ok()
+        .is_some_and(|f| f.as_dict().is_some_and(|d| d.get("AP").is_some()))
 }
 
 /// A field (or widget) whose value is a document timestamp.

@@ -142,7 +142,14 @@ pub fn reserve_fields(
             page_ref,
             description: &description,
         };
-        attach_widget(&doc, &mut objects, structure, widget, page)?;
+        attach_widget(
+            &doc,
+            &mut objects,
+            structure,
+            structure.is_some(),
+            widget,
+            page,
+        )?;
         add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
     }
     // Nothing is signed yet: no SignaturesExist/AppendOnly flags (signing sets them).

@@ -51,7 +51,10 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
         },
     };
     let pages = doc.page_refs()?;
-    let page_index = options.visible.as_ref().map_or(0, |v| v.page_index);
+    let page_index = match &options.visible {
+        Some(v) => v.page_index,
+        None => invisible_widget_page(&doc, &pages),
+    };
     let page_ref = *pages.get(page_index).ok_or_else(|| {
         SignError::InvalidOptions(format!(
             "page index {page_index} out of range (the document has {} pages)",
@@ -125,7 +128,10 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
     // Signature field merged with its widget annotation.
     let rect = match &options.visible {
         Some(v) => v.rect.map(real),
-        None => [Obj::Int(0), Obj::Int(0), Obj::Int(0), Obj::Int(0)],
+        None => {
+            let [x, y] = page_box_corner(&doc, &page);
+            [real(x), real(y), real(x), real(y)]
+        }
     };
     let mut field = Dict::default()
         .with("Type", Obj::name("Annot"))
@@ -137,31 +143,44 @@ pub(crate) fn sign_as(pdf: &[u8], who: Who, options: &SignOptions) -> Result<Vec
         .with("F", Obj::Int(4))
         .with("P", Obj::Ref(page_ref))
         .with("Rect", Obj::Array(rect.to_vec()));
-    // Every widget gets a normal appearance, even the zero-size invisible
-    // one: PDF/A-2 (6.3.3) exempts zero-size annotations, but PDFBox
-    // Preflight's PDF/A-1 check insists on /AP for every widget.
-    let ap_ref = alloc();
-    let (width, height, lines) = match &options.visible {
-        Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &lines[..]),
-        None => (0.0, 0.0, &[][..]),
-    };
-    let fonts = appearance_fonts(options);
-    let built = appearance::build(lines, width, height, &fonts, &mut alloc)?;
-    objects.insert(ap_ref, built.xobject);
-    objects.extend(built.objects);
-    field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
+    // A visible widget has a normal appearance, and so does the zero-size
+    // invisible one in PDF/A-1: PDF/A-2 and later (6.3.3) exempt zero-size
+    // annotations, but PDFBox Preflight's PDF/A-1 check insists on /AP for
+    // every widget. Elsewhere the invisible one has none, so that pyHanko
+    // counts an archive timestamp as an LTA update, not form filling.
+    if options.visible.is_some() || !matches!(pdfa_part(&doc), Some(2..)) {
+        let ap_ref = alloc();
+        let (width, height, lines) = match &options.visible {
+            Some(v) => (v.rect[2] - v.rect[0], v.rect[3] - v.rect[1], &lines[..]),
+            None => (0.0, 0.0, &[][..]),
+        };
+        let fonts = appearance_fonts(options);
+        let built = appearance::build(lines, width, height, &fonts, &mut alloc)?;
+        objects.insert(ap_ref, built.xobject);
+        objects.extend(built.objects);
+        field.set("AP", Obj::Dict(Dict::default().with("N", Obj::Ref(ap_ref))));
+    }
 
-    let structure = catalog
-        .get("StructTreeRoot")
-        .and_then(Obj::as_ref)
-        .map(|root| (root, alloc()));
+    // An invisible widget stays out of the structure tree: PDF/UA exempts annotations outside
+    // the crop box (a zero-size rectangle on its corner is, to veraPDF), and a later update
+    // that adds structure elements is one pyHanko's difference analysis cannot explain: it
+    // judged the earlier signatures INVALID ("illegitimate modifications") after a plain
+    // co-signature or an archive timestamp on a tagged file.
+    let structure = match options.visible {
+        Some(_) => catalog
+            .get("StructTreeRoot")
+            .and_then(Obj::as_ref)
+            .map(|root| (root, alloc())),
+        None => None,
+    };
+    let tagged = catalog.get("StructTreeRoot").is_some();
     let widget = Widget {
         field_ref,
         field,
         page_ref,
         description: &description,
     };
-    attach_widget(&doc, &mut objects, structure, widget, page)?;
+    attach_widget(&doc, &mut objects, structure, tagged, widget, page)?;
 
     // The catalog's /AcroForm.
     add_to_acroform(&doc, &mut catalog, field_ref, &mut objects)?;
@@ -290,13 +309,15 @@ pub(crate) struct Widget<'a> {
     pub description: &'a str,
 }
 
-/// Puts `widget` on `page` (its /Annots) and, in a tagged file (`structure`: the structure
-/// tree root and the number for the new element), into the logical structure as a /Form
-/// element whose only kid is an OBJR to the widget. The field and the page go into `objects`.
+/// Puts `widget` on `page` (its /Annots) and, given `structure` (the structure tree root and
+/// the number for the new element), into the logical structure as a /Form element whose only
+/// kid is an OBJR to the widget. In a `tagged` file the page gets /Tabs /S (PDF/UA-1 7.18.3:
+/// pages with annotations need it). The field and the page go into `objects`.
 pub(crate) fn attach_widget(
     doc: &Document,
     objects: &mut BTreeMap<Ref, Obj>,
     structure: Option<(Ref, Ref)>,
+    tagged: bool,
     widget: Widget,
     mut page: Dict,
 ) -> Result<(), SignError> {
@@ -327,10 +348,9 @@ pub(crate) fn attach_widget(
             .with("K", Obj::Dict(objr));
         objects.insert(form_ref, Obj::Dict(form));
         field.set("StructParent", Obj::Int(key));
-        // PDF/UA-1 7.18.3: pages with annotations need /Tabs /S.
-        if page.get("Tabs").is_none() {
-            page.set("Tabs", Obj::name("S"));
-        }
+    }
+    if tagged && page.get("Tabs").is_none() {
+        page.set("Tabs", Obj::name("S"));
     }
     objects.insert(field_ref, Obj::Dict(field));
     let mut annots = match page.get("Annots") {
@@ -345,6 +365,39 @@ pub(crate) fn attach_widget(
     page.set("Annots", Obj::Array(annots));
     objects.insert(page_ref, Obj::Dict(page));
     Ok(())
+}
+
+/// The page an invisible widget goes on: the first that already has /Tabs /S (a page with a
+/// signature or a link), so that adding it changes only the page's /Annots, the one change to
+/// a page pyHanko accepts after a signature; else the first page.
+fn invisible_widget_page(doc: &Document, pages: &[Ref]) -> usize {
+    pages
+        .iter()
+        .position(|&r| {
+            doc.get(r)
+                .ok()
+                .and_then(|p| p.as_dict().map(|d| d.name_is("Tabs", "S")))
+                .unwrap_or(false)
+        })
+        .unwrap_or(0)
+}
+
+/// The lower-left corner of the page's crop box (else its media box, else the origin): where
+/// an invisible widget's zero-size rectangle goes, on the edge and so outside the visible page.
+fn page_box_corner(doc: &Document, page: &Dict) -> [f32; 2] {
+    ["CropBox", "MediaBox"]
+        .iter()
+        .find_map(|key| {
+            let values: Vec<f32> = doc
+                .resolve(page.get(key)?)
+                .ok()?
+                .as_array()?
+                .iter()
+                .filter_map(number)
+                .collect();
+            (values.len() == 4).then(|| [values[0].min(values[2]), values[1].min(values[3])])
+        })
+        .unwrap_or([0.0, 0.0])
 }
 
 /// Appends `objects` to `out`, recording where each starts.
@@ -670,8 +723,34 @@ fn fill(
 /// keeps a file PDF/A, it does not make one.
 pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
     let doc = Document::parse(pdf)?;
+    if super::pdf::find(&xmp_metadata(&doc)?, b"pdfaid:part", 0).is_none() {
+        return Err(SignError::Refused(
+            "the file does not claim PDF/A (no pdfaid:part in its XMP metadata); \
+             communique signs only PDF/A files, which it keeps PDF/A"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The part of PDF/A the file claims (1, 2, 3, 4), when its XMP says so plainly.
+fn pdfa_part(doc: &Document) -> Option<u8> {
+    let xmp = xmp_metadata(doc).ok()?;
+    let at = super::pdf::find(&xmp, b"pdfaid:part", 0)? + b"pdfaid:part".len();
+    // `pdfaid:part="2"` or `<pdfaid:part>2</pdfaid:part>`
+    let rest = xmp.get(at..at + 4)?;
+    let digit = rest.iter().find(|b| b.is_ascii_digit())?;
+    let before = &rest[..rest.iter().position(|b| b == digit)?];
+    before
+        .iter()
+        .all(|b| matches!(b, b'=' | b'"' | b'\'' | b'>'))
+        .then(|| digit - b'0')
+}
+
+/// The document's XMP metadata stream, inflated (at most 16 MiB); empty without one.
+fn xmp_metadata(doc: &Document) -> Result<Vec<u8>, SignError> {
     let catalog = doc.catalog()?;
-    let xmp = match doc.resolve_key(&catalog, "Metadata")? {
+    Ok(match doc.resolve_key(&catalog, "Metadata")? {
         Some(Obj::Stream(d, data)) => {
             if d.get("Filter").is_some() {
                 let mut out = Vec::new();
@@ -686,15 +765,7 @@ pub fn check_pdfa(pdf: &[u8]) -> Result<(), SignError> {
             }
         }
         _ => Vec::new(),
-    };
-    if super::pdf::find(&xmp, b"pdfaid:part", 0).is_none() {
-        return Err(SignError::Refused(
-            "the file does not claim PDF/A (no pdfaid:part in its XMP metadata); \
-             communique signs only PDF/A files, which it keeps PDF/A"
-                .into(),
-        ));
-    }
-    Ok(())
+    })
 }
 
 /// `lines` with [`super::SIGNING_TIME`] replaced by the time the signature
