@@ -346,6 +346,36 @@ fn layout_translations_override_and_are_checked() {
     );
 }
 
+/// Texts a layout gives that the PDF holds in one string are bounded like a statement's title:
+/// an error at their line, not an internal error when the PDF is written.
+#[test]
+fn a_logo_alt_text_or_signature_words_too_long_for_one_pdf_string_are_errors_at_their_line() {
+    let long = "x".repeat(8_001);
+    let err = Layout::parse(
+        Path::new("l.toml"),
+        &format!("[letterhead]\nlogo = {{ path = \"e.png\", alt = \"{long}\" }}\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("l.toml:2:") && err.contains("the alt text has 8001 characters; at most 8000"),
+        "{err}"
+    );
+    let err = Layout::parse(
+        Path::new("l.toml"),
+        &format!(
+            "[translations.fr]\n\"Digitally signed by {{name}}\" = \"{{name}} {}\"\n",
+            "y".repeat(1_000)
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("l.toml:2:") && err.contains("a signature's words take at most 1000"),
+        "{err}"
+    );
+}
+
 #[test]
 fn arabic_list_numbers_use_the_body_fonts_digits() {
     let s = statement(

@@ -1,5 +1,6 @@
 //! The layout schema, read key by key so that every mistake is reported at once.
 
+use crate::typeset::limits::MAX_STRING_CHARS;
 use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
@@ -677,6 +678,20 @@ fn read_logo(r: &mut Reader, f: &Fields, table: &Value, default_align: Align) ->
         .and_then(|v| r.string("letterhead.logo.alt", v));
     let artifact = boolean(r, f, "artifact").unwrap_or(false);
     let alt = match (alt, artifact) {
+        // The PDF holds the alt text in one string, which PDF/A caps (as a statement's titles).
+        (Some(a), false) if a.chars().nth(MAX_STRING_CHARS).is_some() => {
+            let v = f.get("alt").expect("read from this key");
+            r.invalid(
+                "letterhead.logo.alt",
+                v,
+                format!(
+                    "the alt text has {} characters; at most {MAX_STRING_CHARS}: a PDF holds it \
+                     in one string",
+                    a.chars().count()
+                ),
+            );
+            None
+        }
         (Some(a), false) if !a.trim().is_empty() => Some(a),
         (Some(_), false) => {
             let v = f.get("alt").expect("read from this key");
@@ -1059,6 +1074,23 @@ fn read_translations(r: &mut Reader, v: &Value, layout: &mut Layout) {
                          expected the same",
                         list(&have),
                         list(&want)
+                    ),
+                );
+                continue;
+            }
+            // The signature's words become PDF strings (the field's /TU, the /Alt of its
+            // structure element) together with the signer's name and the time.
+            const MAX_LABEL: usize = 1_000;
+            if crate::sign::Labels::TEMPLATES.contains(&english)
+                && text.chars().nth(MAX_LABEL).is_some()
+            {
+                r.invalid(
+                    &key,
+                    local,
+                    format!(
+                        "the translation has {} characters; a signature's words take at most \
+                         {MAX_LABEL}",
+                        text.chars().count()
                     ),
                 );
                 continue;

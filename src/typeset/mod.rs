@@ -5,7 +5,7 @@ mod cjk;
 mod furniture;
 mod hyphenate;
 mod language;
-mod limits;
+pub(crate) mod limits;
 mod linebreak;
 mod paginate;
 mod paragraph;
