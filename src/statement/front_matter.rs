@@ -213,6 +213,24 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
                 }
                 (None, None) => None,
             };
+            // A signatory's name goes into PDF strings: the name and /TU of the signature
+            // field reserved for them, and the signature's words around it.
+            const MAX_NAME: usize = 1_000;
+            let name = name.filter(|n| {
+                let ok = n.chars().nth(MAX_NAME).is_none();
+                if !ok {
+                    let v = sf.get("name").expect("read from this key");
+                    r.invalid(
+                        "signatories.name",
+                        v,
+                        format!(
+                            "the name has {} characters; at most {MAX_NAME}",
+                            n.chars().count()
+                        ),
+                    );
+                }
+                ok
+            });
             match name {
                 Some(name) => signatories.push(Signatory { name, role, image }),
                 None if sf.get("name").is_none() => r.invalid(

@@ -561,3 +561,24 @@ fn unclosed_bold_on_line_one_says_so_not_no_title() {
         "{err}"
     );
 }
+
+#[test]
+fn a_signatory_name_too_long_for_the_pdf_strings_it_goes_into_is_an_error_at_its_line() {
+    let long = "N".repeat(1_001);
+    let err = parse(&format!(
+        "+++\ntitle = \"T\"\n[[signatories]]\nname = \"{long}\"\n+++\nText.\n"
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(":4:8:") && err.contains("the name has 1001 characters; at most 1000"),
+        "{err}"
+    );
+    assert!(!err.contains("needs a `name`"), "one error: {err}");
+    let fine = parse(&format!(
+        "+++\ntitle = \"T\"\n[[signatories]]\nname = \"{}\"\n+++\nText.\n",
+        &long[1..]
+    ))
+    .unwrap();
+    assert_eq!(fine.signatories[0].name.len(), 1_000);
+}
