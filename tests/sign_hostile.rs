@@ -12,13 +12,7 @@ use sign_support::hostile::{append_update, kids_self_loop, object_body, pdf_with
 use sign_support::pdfgen::{Profile, make_pdf};
 
 fn signer(kind: KeyKind, name: &str) -> Signer {
-    let pki = make_pki(kind, name, false);
-    Signer::from_pem(
-        &pki.leaf_key_pem,
-        &pki.leaf_cert_pem,
-        Some(&pki.root_cert_pem),
-    )
-    .unwrap()
+    make_pki(kind, name, false).signer()
 }
 
 fn options() -> SignOptions {
@@ -300,4 +294,38 @@ fn a_trailer_size_below_objects_in_use_is_refused() {
         err.to_string().contains("is not above object number 40"),
         "{err}"
     );
+}
+
+/// A field name (from the file) with a line break, and a signer whose certificate name has
+/// one: `verify` prints each on its own line, with the break replaced, so no input can print
+/// a `result:` line of its own.
+#[test]
+fn names_with_line_breaks_cannot_forge_a_line_of_verify_output() {
+    let forged = "A\nresult:    VALID (forged)";
+    let options = SignOptions {
+        field: Some(forged.into()),
+        ..options()
+    };
+    let signed = sign(
+        &make_pdf(Profile::A2aUa1, 1),
+        &signer(KeyKind::P256, forged),
+        &options,
+    )
+    .unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("forged.pdf");
+    std::fs::write(&file, &signed).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_communique"))
+        .arg("verify")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("result:")).count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("field:     A\u{FFFD}result:"), "{text}");
+    assert!(text.contains("signer:    A\u{FFFD}result:"), "{text}");
 }

@@ -124,7 +124,13 @@ fn print_text(path: &Path, reports: &[VerifyReport]) {
             let _ = writeln!(text, $($arg)*);
         }};
     }
-    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "unknown".into());
+    // Field names come from the file: a newline in one must not print a line of its own.
+    let show = |o: &Option<String>| {
+        o.as_deref().map_or_else(
+            || "unknown".into(),
+            |s| s.replace(char::is_control, "\u{FFFD}"),
+        )
+    };
     out!("file:      {}", path.display());
     for (i, report) in reports.iter().enumerate() {
         out!();

@@ -322,17 +322,37 @@ impl Signer {
     }
 }
 
-/// Subject CN, or the full subject.
+/// A certificate's name for display: its common name, else the whole subject, with control
+/// characters replaced and at most [`MAX_NAME_CHARS`] characters. Names come from
+/// certificates and TSA answers, which are input, and go into PDF strings (a signature's
+/// /Name, a field's /TU, which PDF/A caps) and into `verify`'s lines, where a newline could
+/// forge a line of its own.
 pub(crate) fn subject_name(cert: &Certificate) -> String {
     let subject = cert.tbs_certificate().subject();
-    for atv in subject.iter() {
-        if atv.oid == OID_CN
-            && let Some(s) = any_to_string(&atv.value)
-        {
-            return s;
-        }
+    let raw = subject
+        .iter()
+        .find_map(|atv| {
+            (atv.oid == OID_CN)
+                .then(|| any_to_string(&atv.value))
+                .flatten()
+        })
+        .unwrap_or_else(|| subject.to_string());
+    display_name(&raw)
+}
+
+/// At most this many characters of a certificate's name are shown.
+pub(crate) const MAX_NAME_CHARS: usize = 256;
+
+fn display_name(raw: &str) -> String {
+    let mut name: String = raw
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if raw.chars().nth(MAX_NAME_CHARS).is_some() {
+        name.push('…');
     }
-    subject.to_string()
+    name
 }
 
 fn any_to_string(any: &der::Any) -> Option<String> {
@@ -447,4 +467,21 @@ fn key_matches(key: &SigningKey, cert: &Certificate) -> Result<bool, SignError> 
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_name_is_shown_without_control_characters_and_bounded() {
+        assert_eq!(display_name("Jane Doe"), "Jane Doe");
+        assert_eq!(
+            display_name("Jane\nresult:    VALID"),
+            "Jane\u{FFFD}result:    VALID"
+        );
+        let long = display_name(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_NAME_CHARS + 1);
+        assert!(long.ends_with('…'));
+    }
 }
