@@ -245,40 +245,7 @@ fn an_svg_signature_image_is_a_figure_too() {
     .unwrap();
     let statement = Statement::load(&path).unwrap();
     assert_eq!(statement.images().len(), 1);
-    let layout = Layout::builtin();
-    let fonts = FontSet::load(&layout).unwrap();
-    let (doc, _) = communique::typeset::typeset(
-        &statement,
-        &layout,
-        &fonts,
-        &[Standard::A2a, Standard::Ua1],
-        None,
-    )
-    .unwrap();
-    let image = doc
-        .pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .find_map(|i| match i {
-            Item::Image(img) => Some(img),
-            _ => None,
-        })
-        .expect("the signature is drawn");
-    assert!(matches!(image.content, Content::Svg(_)));
-    assert!((image.width / image.height - 300.0 / 80.0).abs() < 0.01);
-    let Tag::Node(figure) = image.tag else {
-        panic!("not tagged")
-    };
-    assert_eq!(
-        doc.structure[figure].kind,
-        StructKind::Figure {
-            alt: "Signature of Jane Doe".into()
-        }
-    );
-    let a2a = render(&statement, &layout, None).unwrap();
-    let a1b = render(&statement, &layout, Some(Standard::A1b)).unwrap();
-    assert!(!has_raster_image(&a2a));
-    check_a1b_and_fonts("svg-signature", &a2a, &a1b);
+    assert_signature_drawn_as_a_figure(&statement, "Signature of Jane Doe", "svg-signature");
 }
 
 #[test]
@@ -697,10 +664,20 @@ fn a_pdf_logo_is_vector_content_with_outlined_text_valid_in_every_level() {
 fn a_pdf_signature_image_is_a_figure() {
     let statement =
         common::load_statement(&common::root().join("tests/vector_assets/signed-pdf.md"));
+    assert_signature_drawn_as_a_figure(
+        &statement,
+        "Signature of Isolde Varnhagen-Okafor",
+        "pdf-signature",
+    );
+}
+
+/// The statement's one signature image is drawn as vector content, 300 by 80 in shape, tagged
+/// as a Figure with `alt`, and the PDFs pass as in [`check_a1b_and_fonts`] under `label`.
+fn assert_signature_drawn_as_a_figure(statement: &Statement, alt: &str, label: &str) {
     let layout = Layout::builtin();
     let fonts = FontSet::load(&layout).unwrap();
     let (doc, _) = communique::typeset::typeset(
-        &statement,
+        statement,
         &layout,
         &fonts,
         &[Standard::A2a, Standard::Ua1],
@@ -723,14 +700,12 @@ fn a_pdf_signature_image_is_a_figure() {
     };
     assert_eq!(
         doc.structure[figure].kind,
-        StructKind::Figure {
-            alt: "Signature of Isolde Varnhagen-Okafor".into()
-        }
+        StructKind::Figure { alt: alt.into() }
     );
-    let a2a = render(&statement, &layout, None).unwrap();
-    let a1b = render(&statement, &layout, Some(Standard::A1b)).unwrap();
+    let a2a = render(statement, &layout, None).unwrap();
+    let a1b = render(statement, &layout, Some(Standard::A1b)).unwrap();
     assert!(!has_raster_image(&a2a));
-    check_a1b_and_fonts("pdf-signature", &a2a, &a1b);
+    check_a1b_and_fonts(label, &a2a, &a1b);
 }
 
 /// A layout in `dir` whose logo is logo.pdf with `bytes`; `extra` goes into the logo's table.

@@ -1,6 +1,6 @@
 //! The layout schema, read key by key so that every mistake is reported at once.
 
-use crate::typeset::limits::MAX_STRING_CHARS;
+use crate::typeset::limits::{MAX_LABEL_CHARS, MAX_STRING_CHARS};
 use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
@@ -1080,16 +1080,15 @@ fn read_translations(r: &mut Reader, v: &Value, layout: &mut Layout) {
             }
             // The signature's words become PDF strings (the field's /TU, the /Alt of its
             // structure element) together with the signer's name and the time.
-            const MAX_LABEL: usize = 1_000;
             if crate::sign::Labels::TEMPLATES.contains(&english)
-                && text.chars().nth(MAX_LABEL).is_some()
+                && text.chars().nth(MAX_LABEL_CHARS).is_some()
             {
                 r.invalid(
                     &key,
                     local,
                     format!(
                         "the translation has {} characters; a signature's words take at most \
-                         {MAX_LABEL}",
+                         {MAX_LABEL_CHARS}",
                         text.chars().count()
                     ),
                 );

@@ -794,7 +794,7 @@ fn resolve_time(
         (Who::Signer(_), Some(tsa)) => {
             let token = super::tsa::timestamp(tsa, &Sha256::digest(pdf))?;
             let time = super::time::format_utc(token.time_unix);
-            let english = (super::Labels::default().time_stamped)
+            let english = (super::Labels::TIME_STAMPED)
                 .replace("{time}", &time)
                 .replace("{tsa}", &token.tsa_name);
             (english, time, token.tsa_name)

@@ -752,22 +752,9 @@ fn judge_revocation(
 
 /// The certificates in the file's DSS.
 fn dss_certificates(doc: &Document) -> Vec<Certificate> {
-    let Some(Obj::Dict(dss)) = doc
-        .catalog()
-        .ok()
-        .and_then(|c| doc.resolve_key(&c, "DSS").ok().flatten())
-    else {
-        return Vec::new();
-    };
-    let Ok(Some(Obj::Array(certs))) = doc.resolve_key(&dss, "Certs") else {
-        return Vec::new();
-    };
-    certs
+    dss_streams(doc, "Certs")
         .iter()
-        .filter_map(|c| match doc.resolve(c) {
-            Ok(Obj::Stream(_, data)) => Certificate::from_der(&data).ok(),
-            _ => None,
-        })
+        .filter_map(|der| Certificate::from_der(der).ok())
         .collect()
 }
 

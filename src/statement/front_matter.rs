@@ -1,5 +1,6 @@
 //! Form B: TOML front matter between `+++` lines.
 
+use crate::typeset::limits::MAX_LABEL_CHARS;
 use std::path::{Path, PathBuf};
 
 use toml::de::DeValue;
@@ -214,23 +215,19 @@ pub(super) fn read(path: &Path, source: &str, fm: FrontMatter) -> Result<Meta, E
                 (None, None) => None,
             };
             // A signatory's name goes into PDF strings: the name and /TU of the signature
-            // field reserved for them, and the signature's words around it.
-            const MAX_NAME: usize = 1_000;
-            let name = name.filter(|n| {
-                let ok = n.chars().nth(MAX_NAME).is_none();
-                if !ok {
+            // field reserved for them, with the signature's words around it.
+            let name = match name {
+                Some(n) if n.chars().nth(MAX_LABEL_CHARS).is_some() => {
                     let v = sf.get("name").expect("read from this key");
-                    r.invalid(
-                        "signatories.name",
-                        v,
-                        format!(
-                            "the name has {} characters; at most {MAX_NAME}",
-                            n.chars().count()
-                        ),
+                    let why = format!(
+                        "the name has {} characters; at most {MAX_LABEL_CHARS}",
+                        n.chars().count()
                     );
+                    r.invalid("signatories.name", v, why);
+                    None
                 }
-                ok
-            });
+                other => other,
+            };
             match name {
                 Some(name) => signatories.push(Signatory { name, role, image }),
                 None if sf.get("name").is_none() => r.invalid(

@@ -12,6 +12,11 @@ use crate::statement::{Block, Inline, Statement, Text};
 /// takes four bytes in UTF-16, and 2 + 4 × 8,000 stays within PDF/A's 32,767 bytes.
 pub const MAX_STRING_CHARS: usize = 8_000;
 
+/// Characters at most in a signatory's name and in a layout's translation of the signature's
+/// words: the two go together into the strings of a reserved signature field (its name, /TU and
+/// /Alt), which must stay within [`MAX_STRING_CHARS`].
+pub const MAX_LABEL_CHARS: usize = 1_000;
+
 /// Combining marks on one letter at most, as in Unicode's stream-safe text format (UAX #15):
 /// a letter and its marks are one cluster, whose text a PDF holds in one string.
 pub const MAX_MARKS: usize = 30;
